@@ -1,0 +1,2 @@
+/** `agentvault/derivation` (placeholder until the area lands). */
+export {};

@@ -1,0 +1,2 @@
+/** `agentvault/execution` (placeholder until the area lands). */
+export {};

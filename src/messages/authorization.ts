@@ -1,0 +1,77 @@
+/**
+ * Verified authorizations (DESIGN 3, 4; SPEC 7.6). A `VerifiedMessage` is what
+ * `verifySignedMessage` returns after every check passed. It carries a runtime brand that user
+ * code cannot forge (a module-private WeakSet, not a property), so functions that need a fresh
+ * wallet authorization (vault unlock, enable execution, mnemonic reveal) can refuse plain objects.
+ * Each authorization is single-use: `useAuthorization` spends it.
+ * @module
+ */
+import { fail } from '../errors.js';
+
+/** How the wallet signed the bytes: the plain UTF-8 text, or the Solana off-chain message v1 envelope. */
+export type SignedAs = 'raw' | 'offchain-v1';
+
+/** The fields of a signed message after verification. Frozen. */
+export interface VerifiedMessage {
+  readonly purpose: string;
+  readonly address: string;
+  readonly domain: string;
+  readonly uri: string;
+  readonly chain: string;
+  readonly nonce: string;
+  readonly statement: string | undefined;
+  readonly issuedAt: string;
+  readonly expirationTime: string | undefined;
+  readonly notBefore: string | undefined;
+  readonly requestId: string | undefined;
+  readonly resources: readonly string[];
+  /** The exact message text. */
+  readonly text: string;
+  /** The exact bytes the wallet signed (the text, or its off-chain envelope). */
+  readonly signedBytes: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly signedAs: SignedAs;
+  /** Milliseconds since the epoch at which verification passed. */
+  readonly verifiedAt: number;
+}
+
+const branded = new WeakSet<object>();
+const spent = new WeakSet<object>();
+
+/** @internal Only `verifySignedMessage` calls this, after every check passed. */
+export function _brandVerifiedMessage(fields: VerifiedMessage): VerifiedMessage {
+  const frozen = Object.freeze({ ...fields, resources: Object.freeze([...fields.resources]) });
+  branded.add(frozen);
+  return frozen;
+}
+
+/** True when `value` came from `verifySignedMessage` in this process (not a look-alike object). */
+export function isVerifiedMessage(value: unknown): value is VerifiedMessage {
+  return typeof value === 'object' && value !== null && branded.has(value);
+}
+
+/** Time at which an authorization stops being usable: its Expiration Time (required for use). */
+function expiresAtMs(auth: VerifiedMessage): number {
+  return auth.expirationTime === undefined ? Number.NaN : Date.parse(auth.expirationTime);
+}
+
+/**
+ * Spend a verified authorization for one operation: refuses anything not branded, of another
+ * purpose or address, past its expiration time, or already spent. Every check is mandatory.
+ */
+export function useAuthorization(
+  auth: unknown,
+  expected: { purpose: string; address: string; now: number },
+): VerifiedMessage {
+  if (!isVerifiedMessage(auth))
+    fail('AUTHORIZATION_REQUIRED', `a verified '${expected.purpose}' authorization from verifySignedMessage is required`);
+  if (auth.purpose !== expected.purpose)
+    fail('AUTHORIZATION_REQUIRED', `authorization is for '${auth.purpose}', not '${expected.purpose}'`);
+  if (auth.address !== expected.address)
+    fail('AUTHORIZATION_REQUIRED', 'authorization was signed by another wallet');
+  const exp = expiresAtMs(auth);
+  if (!(expected.now <= exp)) fail('AUTHORIZATION_REQUIRED', 'authorization has expired; request a new challenge');
+  if (spent.has(auth)) fail('AUTHORIZATION_REQUIRED', 'authorization was already used; request a new challenge');
+  spent.add(auth);
+  return auth;
+}

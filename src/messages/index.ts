@@ -1,0 +1,2 @@
+/** `agentvault/messages` (placeholder until the area lands). */
+export {};

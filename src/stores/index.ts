@@ -1,0 +1,2 @@
+/** `agentvault/stores` (placeholder until the area lands). */
+export {};

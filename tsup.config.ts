@@ -1,0 +1,30 @@
+import { defineConfig } from 'tsup';
+
+// One entry per `exports` subpath (package.json). Keep the two lists in step:
+// test/package.test.ts checks that every documented subpath imports.
+export const entries: Record<string, string> = {
+  index: 'src/index.ts',
+  'primitives/index': 'src/primitives/index.ts',
+  'records/index': 'src/records/index.ts',
+  'vault/index': 'src/vault/index.ts',
+  'messages/index': 'src/messages/index.ts',
+  'derivation/index': 'src/derivation/index.ts',
+  'execution/index': 'src/execution/index.ts',
+  'stores/index': 'src/stores/index.ts',
+  'stores/redis': 'src/stores/redis.ts',
+  'stores/postgres': 'src/stores/postgres.ts',
+};
+
+export default defineConfig({
+  entry: entries,
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  sourcemap: false,
+  splitting: true,
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  outDir: 'dist',
+  external: ['ioredis', 'pg'],
+});
