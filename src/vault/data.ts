@@ -1,0 +1,144 @@
+/**
+ * The stored vault: a JSON-serializable object with a schema version (DESIGN 7, SPEC 6.1).
+ * `parseVault` validates every field of a stored vault before anything uses it.
+ * @module
+ */
+import { base64urlnopad } from '@scure/base';
+import { aobject } from '../_utils.js';
+import { fail } from '../errors.js';
+import type { SignedAs } from '../messages/authorization.js';
+import { decodeAddress } from '../primitives/address.js';
+import { parseRecordText } from '../records/format.js';
+import { assertChain, assertDomain, KDM_SALT_LENGTH, KDM_VERSION, type VaultChain } from './kdm.js';
+import { assertScryptParams, RECOVERY_SALT_LENGTH, type ScryptParams } from './recovery.js';
+
+export const VAULT_FORMAT = 'agentvault/vault';
+export const VAULT_SCHEMA = 1;
+export const MAX_UMK_VERSIONS = 64;
+
+/** State of one UMK version (SPEC 6.5). */
+export type UmkState = 'active' | 'decrypt-only' | 'retired';
+
+export interface UmkEntry {
+  readonly version: number;
+  readonly state: UmkState;
+  /** The UMK sealed under the wallet key (a record, type `umk.wallet`). Absent once retired. */
+  readonly wallet?: string;
+  /** The UMK sealed under the recovery key (type `umk.recovery`), when the vault has recovery. */
+  readonly recovery?: string;
+}
+
+export interface VaultData {
+  readonly format: typeof VAULT_FORMAT;
+  readonly schema: typeof VAULT_SCHEMA;
+  /** The address that created the vault: fixed for life; subkeys and record contexts use it. */
+  readonly owner: string;
+  /** The wallet whose KDM signature opens the wallet keyslots now (equals owner until a wallet change). */
+  readonly wallet: string;
+  readonly domain: string;
+  readonly chain: VaultChain;
+  readonly kdm: {
+    readonly version: number;
+    /** base64url (no padding) of the 32-byte KDM salt. */
+    readonly salt: string;
+    /** How the wallet signed the KDM, so the client can be asked for the same form again. */
+    readonly signedAs: SignedAs;
+    /** Whether a server-side pepper is mixed into the wallet key. */
+    readonly peppered: boolean;
+  };
+  readonly recovery?: {
+    readonly kind: 'code' | 'passphrase';
+    readonly salt: string;
+    readonly scrypt?: ScryptParams;
+  };
+  readonly activeUmkVersion: number;
+  readonly umks: readonly UmkEntry[];
+}
+
+function decodeSalt(text: unknown, name: string, length: number): Uint8Array {
+  if (typeof text !== 'string') return fail('INVALID_INPUT', `${name}: expected base64url text`, { field: name });
+  let bytes: Uint8Array;
+  try {
+    bytes = base64urlnopad.decode(text);
+  } catch {
+    return fail('INVALID_INPUT', `${name}: not base64url`, { field: name });
+  }
+  if (bytes.length !== length) fail('INVALID_INPUT', `${name}: expected ${length} bytes`, { field: name });
+  return bytes;
+}
+
+export function kdmSalt(vault: VaultData): Uint8Array {
+  return decodeSalt(vault.kdm.salt, 'vault.kdm.salt', KDM_SALT_LENGTH);
+}
+
+export function recoverySalt(vault: VaultData): Uint8Array {
+  if (!vault.recovery) return fail('NO_RECOVERY_SLOT', 'the vault has no recovery keyslot');
+  return decodeSalt(vault.recovery.salt, 'vault.recovery.salt', RECOVERY_SALT_LENGTH);
+}
+
+const bad = (field: string, what: string): never => fail('INVALID_INPUT', `vault.${field}: ${what}`, { field: `vault.${field}` });
+
+/**
+ * Validate a stored vault (for example after `JSON.parse`) and return it typed and frozen.
+ * Unknown format or schema -> UNSUPPORTED_VERSION; anything else off -> INVALID_INPUT.
+ */
+export function parseVault(value: unknown): VaultData {
+  const v = aobject(value, 'vault');
+  if (v['format'] !== VAULT_FORMAT) bad('format', `expected '${VAULT_FORMAT}'`);
+  if (v['schema'] !== VAULT_SCHEMA) fail('UNSUPPORTED_VERSION', `vault.schema: this library reads schema ${VAULT_SCHEMA}`);
+  decodeAddress(v['owner'], 'vault.owner');
+  decodeAddress(v['wallet'], 'vault.wallet');
+  assertDomain(v['domain'], 'vault.domain');
+  assertChain(v['chain'], 'vault.chain');
+  const kdm = aobject(v['kdm'], 'vault.kdm');
+  if (kdm['version'] !== KDM_VERSION) fail('UNSUPPORTED_VERSION', `vault.kdm.version: this library knows KDM v${KDM_VERSION}`);
+  decodeSalt(kdm['salt'], 'vault.kdm.salt', KDM_SALT_LENGTH);
+  if (kdm['signedAs'] !== 'raw' && kdm['signedAs'] !== 'offchain-v1') bad('kdm.signedAs', "expected 'raw' or 'offchain-v1'");
+  if (typeof kdm['peppered'] !== 'boolean') bad('kdm.peppered', 'expected boolean');
+  let hasRecovery = false;
+  if (v['recovery'] !== undefined) {
+    hasRecovery = true;
+    const r = aobject(v['recovery'], 'vault.recovery');
+    if (r['kind'] !== 'code' && r['kind'] !== 'passphrase') bad('recovery.kind', "expected 'code' or 'passphrase'");
+    decodeSalt(r['salt'], 'vault.recovery.salt', RECOVERY_SALT_LENGTH);
+    if (r['kind'] === 'passphrase') assertScryptParams(aobject(r['scrypt'], 'vault.recovery.scrypt') as unknown as ScryptParams);
+    else if (r['scrypt'] !== undefined) bad('recovery.scrypt', 'only for passphrases');
+  }
+  const umks = v['umks'];
+  if (!Array.isArray(umks) || umks.length < 1 || umks.length > MAX_UMK_VERSIONS) bad('umks', `expected 1..${MAX_UMK_VERSIONS} entries`);
+  const seen = new Set<number>();
+  let active = 0;
+  for (const [i, raw] of (umks as unknown[]).entries()) {
+    const e = aobject(raw, `vault.umks[${i}]`);
+    const version = e['version'];
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1 || seen.has(version)) bad(`umks[${i}].version`, 'expected a unique integer >= 1');
+    seen.add(version as number);
+    const state = e['state'];
+    if (state !== 'active' && state !== 'decrypt-only' && state !== 'retired') bad(`umks[${i}].state`, 'unknown state');
+    if (state === 'active') active++;
+    if (state === 'retired') {
+      if (e['wallet'] !== undefined || e['recovery'] !== undefined) bad(`umks[${i}]`, 'a retired version keeps no keyslots');
+      continue;
+    }
+    for (const slot of ['wallet', 'recovery'] as const) {
+      if (slot === 'recovery' && !hasRecovery) {
+        if (e[slot] !== undefined) bad(`umks[${i}].recovery`, 'vault has no recovery settings');
+        continue;
+      }
+      const p = parseRecordText(e[slot]);
+      if (p.umkVersion !== version || p.type !== `umk.${slot}`) bad(`umks[${i}].${slot}`, 'keyslot names another version or type');
+    }
+  }
+  if (active !== 1) bad('umks', 'exactly one active version');
+  const activeEntry = (umks as UmkEntry[]).find((e) => e.state === 'active')!;
+  if (v['activeUmkVersion'] !== activeEntry.version) bad('activeUmkVersion', 'must name the active version');
+  return deepFreeze(structuredClone(value)) as VaultData;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const k of Object.keys(o)) deepFreeze((o as Record<string, unknown>)[k]);
+    Object.freeze(o);
+  }
+  return o;
+}

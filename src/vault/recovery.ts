@@ -1,0 +1,91 @@
+/**
+ * Recovery keyslot keys (DESIGN 3, SPEC 6.4). Either a 128-bit random code shown to the user
+ * once (HKDF is enough for 128 bits of entropy), or a human passphrase stretched with scrypt
+ * (memory-hard) before HKDF.
+ * @module
+ */
+import { scrypt } from '@noble/hashes/scrypt.js';
+import { base32crockford } from '@scure/base';
+import { aint, concatBytes, lp, utf8, zero } from '../_utils.js';
+import { randomBytes } from '../_random.js';
+import { fail } from '../errors.js';
+import { hkdfSha256 } from '../primitives/hkdf.js';
+import { LABEL_RECOVERY_CODE, LABEL_RECOVERY_PASSPHRASE } from '../primitives/labels.js';
+import { SecretBytes } from '../secret.js';
+
+export const RECOVERY_CODE_BYTES = 16;
+export const RECOVERY_SALT_LENGTH = 32;
+/** scrypt defaults for passphrases: N = 2^17, r = 8, p = 1 (128 MiB); N below 2^15 is refused. */
+export const SCRYPT_DEFAULTS = { N: 2 ** 17, r: 8, p: 1 } as const;
+export const SCRYPT_MIN_LOG_N = 15;
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+export interface ScryptParams {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/** A new recovery code: 16 random bytes in Crockford base32, grouped for reading (26 characters). */
+export function generateRecoveryCode(): SecretBytes {
+  const bytes = randomBytes(RECOVERY_CODE_BYTES);
+  try {
+    const text = base32crockford.encode(bytes);
+    const grouped = text.match(/.{1,5}/g)!.join('-');
+    return SecretBytes.from(utf8(grouped));
+  } finally {
+    zero(bytes);
+  }
+}
+
+/** Parse a typed recovery code: case, spaces and dashes are ignored; O->0, I/L->1 as in Crockford. */
+export function parseRecoveryCode(code: string): Uint8Array {
+  if (typeof code !== 'string' || code.length > 64) fail('INVALID_INPUT', 'recoveryCode: expected the code as text', { field: 'recoveryCode' });
+  const compact = code.replace(/[\s-]/g, '').toUpperCase();
+  let bytes: Uint8Array;
+  try {
+    bytes = base32crockford.decode(compact);
+  } catch {
+    return fail('INVALID_INPUT', 'recoveryCode: not a recovery code (Crockford base32)', { field: 'recoveryCode' });
+  }
+  if (bytes.length !== RECOVERY_CODE_BYTES) fail('INVALID_INPUT', 'recoveryCode: wrong length', { field: 'recoveryCode' });
+  return bytes;
+}
+
+/** key = HKDF-SHA256(code bytes, recovery salt, lp(LABEL_RECOVERY_CODE) || lp(owner), 32). */
+export function deriveRecoveryCodeKey(code: string, salt: Uint8Array, owner: string): SecretBytes {
+  const bytes = parseRecoveryCode(code);
+  try {
+    return SecretBytes.from(hkdfSha256(bytes, salt, concatBytes(lp(LABEL_RECOVERY_CODE), lp(owner)), 32));
+  } finally {
+    zero(bytes);
+  }
+}
+
+export function assertScryptParams(p: ScryptParams): ScryptParams {
+  aint(p.r, 'scrypt.r', 8, 32);
+  aint(p.p, 'scrypt.p', 1, 16);
+  aint(p.N, 'scrypt.N', 2 ** SCRYPT_MIN_LOG_N, 2 ** 22);
+  if ((p.N & (p.N - 1)) !== 0) fail('INVALID_INPUT', 'scrypt.N: must be a power of two', { field: 'scrypt.N' });
+  return { N: p.N, r: p.r, p: p.p };
+}
+
+/**
+ * key = HKDF-SHA256(scrypt(NFKD(passphrase), salt, N, r, p, 32), salt,
+ *                   lp(LABEL_RECOVERY_PASSPHRASE) || lp(owner), 32).
+ */
+export function deriveRecoveryPassphraseKey(passphrase: string, salt: Uint8Array, owner: string, params: ScryptParams): SecretBytes {
+  if (typeof passphrase !== 'string' || !passphrase.isWellFormed())
+    fail('INVALID_INPUT', 'passphrase: expected a string', { field: 'passphrase' });
+  const normalized = passphrase.normalize('NFKD');
+  if ([...normalized].length < MIN_PASSPHRASE_LENGTH)
+    fail('WEAK_KEY', `passphrase: at least ${MIN_PASSPHRASE_LENGTH} characters`, { field: 'passphrase' });
+  const { N, r, p } = assertScryptParams(params);
+  const pw = utf8(normalized);
+  const stretched = scrypt(pw, salt, { N, r, p, dkLen: 32, maxmem: 1024 * 1024 * 1024 });
+  try {
+    return SecretBytes.from(hkdfSha256(stretched, salt, concatBytes(lp(LABEL_RECOVERY_PASSPHRASE), lp(owner)), 32));
+  } finally {
+    zero(pw, stretched);
+  }
+}

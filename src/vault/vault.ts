@@ -1,0 +1,404 @@
+/**
+ * Vault lifecycle: create, unlock (wallet or recovery), rewrap (DESIGN 3, 7; SPEC 6).
+ * @module
+ */
+import { base64urlnopad } from '@scure/base';
+import { abytes, aint, aobject, equalBytes, zero } from '../_utils.js';
+import { randomBytes } from '../_random.js';
+import { AgentvaultError, fail } from '../errors.js';
+import { useAuthorization, type SignedAs } from '../messages/authorization.js';
+import { decodeAddress } from '../primitives/address.js';
+import { openRecord, sealRecord } from '../records/record.js';
+import type { SecretBytes } from '../secret.js';
+import { kdmSalt, parseVault, recoverySalt, VAULT_FORMAT, VAULT_SCHEMA, type UmkEntry, type VaultData } from './data.js';
+import { assertChain, assertDomain, createKeyMessage, deriveWalletKey, KDM_SALT_LENGTH, KDM_VERSION, type VaultChain } from './kdm.js';
+import {
+  deriveRecoveryCodeKey,
+  deriveRecoveryPassphraseKey,
+  generateRecoveryCode,
+  RECOVERY_SALT_LENGTH,
+  SCRYPT_DEFAULTS,
+  type ScryptParams,
+} from './recovery.js';
+import { _stateOf, UnlockedVault, type UnlockedState } from './unlocked.js';
+
+export const UMK_LENGTH = 32;
+/** Default and hard maximum lifetime of an unlocked vault (DESIGN 4: at most 24 h). */
+export const DEFAULT_UNLOCK_TTL_MS = 60 * 60 * 1000;
+export const MAX_UNLOCK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Recovery keyslot request: a random code shown once, or a passphrase (scrypt). */
+export type RecoveryRequest = { readonly kind: 'code' } | { readonly kind: 'passphrase'; readonly passphrase: string; readonly scrypt?: ScryptParams };
+
+/** Step 1 of creation: the KDM text the wallet must sign, twice. Keep `salt` for step 2. */
+export interface PreparedVault {
+  readonly owner: string;
+  readonly domain: string;
+  readonly chain: VaultChain;
+  /** base64url of the fresh 32-byte KDM salt. */
+  readonly salt: string;
+  readonly keyMessage: string;
+}
+
+/**
+ * Choose a fresh KDM salt and build the key message for a new vault (or a rewrap).
+ * @example
+ * const p = prepareVault({ address, domain: 'app.example', chain: 'mainnet' });
+ * // ask the wallet to sign p.keyMessage twice
+ */
+export function prepareVault(opts: { address: string; domain: string; chain: VaultChain }): PreparedVault {
+  aobject(opts, 'options');
+  decodeAddress(opts.address);
+  const salt = randomBytes(KDM_SALT_LENGTH);
+  const fields = { address: opts.address, domain: assertDomain(opts.domain), chain: assertChain(opts.chain), salt };
+  return Object.freeze({ owner: opts.address, domain: fields.domain, chain: fields.chain, salt: base64urlnopad.encode(salt), keyMessage: createKeyMessage(fields) });
+}
+
+function decodeKdmSalt(salt: unknown): Uint8Array {
+  if (typeof salt !== 'string') return fail('INVALID_INPUT', 'salt: expected the base64url salt from prepareVault', { field: 'salt' });
+  try {
+    return abytes(base64urlnopad.decode(salt), 'salt', KDM_SALT_LENGTH);
+  } catch (e) {
+    if (e instanceof AgentvaultError) throw e;
+    return fail('INVALID_INPUT', 'salt: not base64url', { field: 'salt' });
+  }
+}
+
+/**
+ * DESIGN 3: some signers randomize. Two KDM signatures must be equal before anything is
+ * encrypted; both must verify. Returns the wrapping key.
+ */
+function walletKeyFromPair(
+  fields: { address: string; domain: string; chain: VaultChain; salt: Uint8Array },
+  signatures: unknown,
+  signedAs: SignedAs,
+  pepper: Uint8Array | undefined,
+): SecretBytes {
+  if (!Array.isArray(signatures) || signatures.length !== 2)
+    fail('INVALID_INPUT', 'signatures: expected two signatures of the key message (to check the signer is deterministic)', { field: 'signatures' });
+  const [a, b] = signatures as unknown[];
+  abytes(a, 'signatures[0]', 64);
+  abytes(b, 'signatures[1]', 64);
+  const key = deriveWalletKey({ ...fields, signature: a as Uint8Array, signedAs, ...(pepper ? { pepper } : {}) });
+  if (!equalBytes(a as Uint8Array, b as Uint8Array)) {
+    key.dispose();
+    // Still verify the second so a garbage second signature is reported as such.
+    deriveWalletKey({ ...fields, signature: b as Uint8Array, signedAs, ...(pepper ? { pepper } : {}) }).dispose();
+    fail('NONDETERMINISTIC_SIGNER', 'the wallet produced two different signatures of the same key message; a vault needs a deterministic (RFC 8032) signer');
+  }
+  return key;
+}
+
+function slotContext(data: Pick<VaultData, 'owner' | 'domain' | 'chain'>) {
+  return { address: data.owner, domain: data.domain, chain: data.chain };
+}
+
+function sealSlot(key: SecretBytes, umk: Uint8Array, slot: 'wallet' | 'recovery', version: number, data: Pick<VaultData, 'owner' | 'domain' | 'chain'>): string {
+  return sealRecord(key, umk, { type: `umk.${slot}`, context: slotContext(data), umkVersion: version });
+}
+
+function openSlot(key: SecretBytes, record: string, slot: 'wallet' | 'recovery', data: VaultData): Uint8Array {
+  try {
+    return openRecord(key, record, { type: `umk.${slot}`, context: slotContext(data) }).plaintext.expose();
+  } catch (e) {
+    if (e instanceof AgentvaultError && e.code === 'KEY_MISMATCH') {
+      if (slot === 'wallet')
+        fail('WALLET_KEY_NOT_REPRODUCED', `the wallet signature did not reproduce this vault's key; ask the wallet to sign the key message again${data.kdm.signedAs === 'offchain-v1' ? ' as a Solana off-chain message (Ledger)' : ' as plain text'}`, { signedAs: data.kdm.signedAs });
+      fail('RECOVERY_CODE_MISMATCH', 'the recovery code or passphrase does not open this vault');
+    }
+    throw e;
+  }
+}
+
+interface RecoverySetup {
+  settings: NonNullable<VaultData['recovery']>;
+  key: SecretBytes;
+  code?: SecretBytes;
+}
+
+function setupRecovery(req: RecoveryRequest, owner: string): RecoverySetup {
+  aobject(req, 'recovery');
+  const salt = randomBytes(RECOVERY_SALT_LENGTH);
+  const saltText = base64urlnopad.encode(salt);
+  if (req.kind === 'code') {
+    const code = generateRecoveryCode();
+    return { settings: { kind: 'code', salt: saltText }, key: deriveRecoveryCodeKey(code.exposeText(), salt, owner), code };
+  }
+  if (req.kind === 'passphrase') {
+    const params = req.scrypt ?? SCRYPT_DEFAULTS;
+    return { settings: { kind: 'passphrase', salt: saltText, scrypt: { ...params } }, key: deriveRecoveryPassphraseKey(req.passphrase, salt, owner, params) };
+  }
+  return fail('INVALID_INPUT', "recovery.kind: expected 'code' or 'passphrase'", { field: 'recovery.kind' });
+}
+
+function unlockTtl(ttlMs: unknown): number {
+  return aint(ttlMs ?? DEFAULT_UNLOCK_TTL_MS, 'ttlMs', 1, MAX_UNLOCK_TTL_MS);
+}
+
+export interface CreateVaultOptions {
+  /** The prepared vault (from `prepareVault`): owner, domain, chain, salt. */
+  readonly prepared: Pick<PreparedVault, 'owner' | 'domain' | 'chain' | 'salt'>;
+  /** Two signatures of `prepared.keyMessage` by the owner's wallet. */
+  readonly signatures: readonly [Uint8Array, Uint8Array];
+  readonly signedAs?: SignedAs;
+  /** Optional server-side pepper (32 random bytes); the same pepper is needed at every unlock. */
+  readonly pepper?: Uint8Array;
+  readonly recovery?: RecoveryRequest;
+  /** A verified `unlock` authorization of the owner: when given, the result includes `unlocked`. */
+  readonly authorization?: unknown;
+  readonly ttlMs?: number;
+  readonly clock?: () => number;
+}
+
+export interface CreatedVault {
+  /** Store this (JSON). */
+  readonly vault: VaultData;
+  /** The recovery code, when one was asked for: show it to the user once, then dispose it. */
+  readonly recoveryCode?: SecretBytes;
+  /** Present when a verified `unlock` authorization was passed. */
+  readonly unlocked?: UnlockedVault;
+}
+
+/**
+ * Create a vault (SPEC 6.2): verify two equal KDM signatures, then generate UMK v1 and seal it
+ * in the wallet keyslot (and the recovery keyslot if asked). Nothing is encrypted before the
+ * signatures pass.
+ */
+export function createVault(opts: CreateVaultOptions): CreatedVault {
+  aobject(opts, 'options');
+  const prepared = aobject(opts.prepared, 'prepared') as unknown as PreparedVault;
+  const owner = prepared.owner;
+  decodeAddress(owner, 'prepared.owner');
+  const fields = { address: owner, domain: assertDomain(prepared.domain), chain: assertChain(prepared.chain), salt: decodeKdmSalt(prepared.salt) };
+  const signedAs = opts.signedAs ?? 'raw';
+  const clock = opts.clock ?? Date.now;
+  const ttl = unlockTtl(opts.ttlMs);
+  const walletKey = walletKeyFromPair(fields, opts.signatures, signedAs, opts.pepper);
+  let recovery: RecoverySetup | undefined;
+  const umk = randomBytes(32);
+  try {
+    if (opts.authorization !== undefined) useAuthorization(opts.authorization, { purpose: 'unlock', address: owner, now: clock() });
+    recovery = opts.recovery ? setupRecovery(opts.recovery, owner) : undefined;
+    const base = { owner, domain: fields.domain, chain: fields.chain };
+    const entry: UmkEntry = {
+      version: 1,
+      state: 'active',
+      wallet: sealSlot(walletKey, umk, 'wallet', 1, base),
+      ...(recovery ? { recovery: sealSlot(recovery.key, umk, 'recovery', 1, base) } : {}),
+    };
+    const data = parseVault({
+      format: VAULT_FORMAT,
+      schema: VAULT_SCHEMA,
+      owner,
+      wallet: owner,
+      domain: fields.domain,
+      chain: fields.chain,
+      kdm: { version: KDM_VERSION, salt: prepared.salt, signedAs, peppered: opts.pepper !== undefined },
+      ...(recovery ? { recovery: recovery.settings } : {}),
+      activeUmkVersion: 1,
+      umks: [entry],
+    });
+    let unlocked: UnlockedVault | undefined;
+    if (opts.authorization !== undefined) {
+      unlocked = new UnlockedVault({ data, umks: new Map([[1, Uint8Array.from(umk)]]), walletKey, recoveryKey: recovery?.key, expiresAt: clock() + ttl, clock });
+    } else {
+      walletKey.dispose();
+      recovery?.key.dispose();
+    }
+    return Object.freeze({ vault: data, ...(recovery?.code ? { recoveryCode: recovery.code } : {}), ...(unlocked ? { unlocked } : {}) });
+  } catch (e) {
+    walletKey.dispose();
+    recovery?.key.dispose();
+    recovery?.code?.dispose();
+    throw e;
+  } finally {
+    zero(umk);
+  }
+}
+
+function openAllVersions(data: VaultData, key: SecretBytes, slot: 'wallet' | 'recovery'): Map<number, Uint8Array> {
+  const umks = new Map<number, Uint8Array>();
+  try {
+    for (const e of data.umks) {
+      if (e.state === 'retired') continue;
+      const record = slot === 'wallet' ? e.wallet : e.recovery;
+      if (record === undefined) fail('NO_RECOVERY_SLOT', `UMK version ${e.version} has no ${slot} keyslot`);
+      umks.set(e.version, openSlot(key, record, slot, data));
+    }
+    return umks;
+  } catch (e) {
+    for (const u of umks.values()) zero(u);
+    throw e;
+  }
+}
+
+export interface UnlockVaultOptions {
+  /** A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the vault's wallet. */
+  readonly authorization: unknown;
+  /** The wallet's signature of this vault's key message (`vaultKeyMessage(vault)`). */
+  readonly signature: Uint8Array;
+  readonly pepper?: Uint8Array;
+  readonly ttlMs?: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * Unlock (SPEC 6.2): a fresh verified `unlock` authorization AND the KDM signature. The KDM
+ * signature alone never unlocks. Errors: AUTHORIZATION_REQUIRED, INVALID_SIGNATURE,
+ * WALLET_KEY_NOT_REPRODUCED (a valid signature that is not the one the vault was made with).
+ */
+export function unlockVault(vault: unknown, opts: UnlockVaultOptions): UnlockedVault {
+  const data = parseVault(vault);
+  aobject(opts, 'options');
+  const clock = opts.clock ?? Date.now;
+  const ttl = unlockTtl(opts.ttlMs);
+  useAuthorization(opts.authorization, { purpose: 'unlock', address: data.wallet, now: clock() });
+  if (data.kdm.peppered !== (opts.pepper !== undefined))
+    fail('INVALID_INPUT', data.kdm.peppered ? 'pepper: this vault was created with a pepper; pass it' : 'pepper: this vault has no pepper', { field: 'pepper' });
+  const walletKey = deriveWalletKey({
+    address: data.wallet,
+    domain: data.domain,
+    chain: data.chain,
+    salt: kdmSalt(data),
+    version: data.kdm.version,
+    signature: abytes(opts.signature, 'signature', 64),
+    signedAs: data.kdm.signedAs,
+    ...(opts.pepper ? { pepper: opts.pepper } : {}),
+  });
+  try {
+    const umks = openAllVersions(data, walletKey, 'wallet');
+    return new UnlockedVault({ data, umks, walletKey, recoveryKey: undefined, expiresAt: clock() + ttl, clock });
+  } catch (e) {
+    walletKey.dispose();
+    throw e;
+  }
+}
+
+/** The key message a wallet must sign to unlock this vault (same text every time). */
+export function vaultKeyMessage(vault: unknown): { readonly text: string; readonly signedAs: SignedAs; readonly address: string } {
+  const data = parseVault(vault);
+  return {
+    text: createKeyMessage({ address: data.wallet, domain: data.domain, chain: data.chain, salt: kdmSalt(data), version: data.kdm.version }),
+    signedAs: data.kdm.signedAs,
+    address: data.wallet,
+  };
+}
+
+export interface RecoveryUnlockOptions {
+  /** A verified `unlock` authorization by the vault's wallet or, after losing it, by the new wallet. */
+  readonly authorization: unknown;
+  /** The authorization's signer: defaults to the vault's wallet. */
+  readonly authorizedBy?: string;
+  readonly recoveryCode?: string;
+  readonly passphrase?: string;
+  readonly ttlMs?: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * Unlock through the recovery keyslot (SPEC 6.4). Still needs a fresh authorization: of the
+ * vault's wallet, or of the new wallet the user will move the vault to (`authorizedBy`), so that
+ * follow with `rewrapVault` to that wallet.
+ */
+export function unlockVaultWithRecovery(vault: unknown, opts: RecoveryUnlockOptions): UnlockedVault {
+  const data = parseVault(vault);
+  aobject(opts, 'options');
+  if (!data.recovery) fail('NO_RECOVERY_SLOT', 'the vault has no recovery keyslot');
+  const clock = opts.clock ?? Date.now;
+  const ttl = unlockTtl(opts.ttlMs);
+  const signer = opts.authorizedBy ?? data.wallet;
+  decodeAddress(signer, 'authorizedBy');
+  useAuthorization(opts.authorization, { purpose: 'unlock', address: signer, now: clock() });
+  const key = recoveryKeyFor(data, opts);
+  try {
+    const umks = openAllVersions(data, key, 'recovery');
+    return new UnlockedVault({ data, umks, walletKey: undefined, recoveryKey: key, expiresAt: clock() + ttl, clock });
+  } catch (e) {
+    key.dispose();
+    throw e;
+  }
+}
+
+/** @internal Derive the recovery key from a code or passphrase as the vault's settings say. */
+export function recoveryKeyFor(data: VaultData, opts: { recoveryCode?: string | undefined; passphrase?: string | undefined }): SecretBytes {
+  const salt = recoverySalt(data);
+  if (data.recovery!.kind === 'code') {
+    if (typeof opts.recoveryCode !== 'string') fail('INVALID_INPUT', 'recoveryCode: this vault recovers with a code', { field: 'recoveryCode' });
+    return deriveRecoveryCodeKey(opts.recoveryCode, salt, data.owner);
+  }
+  if (typeof opts.passphrase !== 'string') fail('INVALID_INPUT', 'passphrase: this vault recovers with a passphrase', { field: 'passphrase' });
+  return deriveRecoveryPassphraseKey(opts.passphrase, salt, data.owner, data.recovery!.scrypt!);
+}
+
+export interface RewrapOptions {
+  /** A fresh prepared key message for the (possibly new) wallet: `prepareVault({ address: newWallet, ... })`. */
+  readonly prepared: Pick<PreparedVault, 'owner' | 'domain' | 'chain' | 'salt'>;
+  /** Two equal signatures of the new key message by the new wallet. */
+  readonly signatures: readonly [Uint8Array, Uint8Array];
+  readonly signedAs?: SignedAs;
+  readonly pepper?: Uint8Array;
+  /** Keep the recovery slots (default), replace them with a new code/passphrase, or remove them. */
+  readonly recovery?: 'keep' | 'remove' | RecoveryRequest;
+}
+
+/**
+ * Rewrap (SPEC 6.4): seal the same UMK versions under a new wallet key (new salt, new wallet,
+ * new pepper) and optionally a new recovery key. No record changes. `prepared.owner` is the
+ * wallet that signs from now on; the vault owner (record contexts) stays the same. The handle
+ * switches to the new vault data; the result is the vault to store.
+ */
+export function rewrapVault(unlocked: UnlockedVault, opts: RewrapOptions): { readonly vault: VaultData; readonly recoveryCode?: SecretBytes } {
+  const state = stateFor(unlocked);
+  aobject(opts, 'options');
+  const prepared = aobject(opts.prepared, 'prepared') as unknown as PreparedVault;
+  const wallet = prepared.owner;
+  decodeAddress(wallet, 'prepared.owner');
+  const old = state.data;
+  if (prepared.domain !== old.domain || prepared.chain !== old.chain)
+    fail('INVALID_INPUT', 'prepared: domain and chain must stay those of the vault', { field: 'prepared' });
+  const fields = { address: wallet, domain: old.domain, chain: old.chain, salt: decodeKdmSalt(prepared.salt) };
+  const signedAs = opts.signedAs ?? 'raw';
+  const walletKey = walletKeyFromPair(fields, opts.signatures, signedAs, opts.pepper);
+  const recoveryMode = opts.recovery ?? 'keep';
+  let recovery: RecoverySetup | undefined;
+  try {
+    if (recoveryMode !== 'keep' && recoveryMode !== 'remove') recovery = setupRecovery(recoveryMode, old.owner);
+    const umks = old.umks.map((e): UmkEntry => {
+      if (e.state === 'retired') return e;
+      const umk = state.umks.get(e.version)!;
+      const recoverySlot =
+        recoveryMode === 'keep' ? e.recovery : recovery ? sealSlot(recovery.key, umk, 'recovery', e.version, old) : undefined;
+      return { version: e.version, state: e.state, wallet: sealSlot(walletKey, umk, 'wallet', e.version, old), ...(recoverySlot ? { recovery: recoverySlot } : {}) };
+    });
+    const recoverySettings = recoveryMode === 'keep' ? old.recovery : recovery?.settings;
+    const data = parseVault({
+      ...old,
+      wallet,
+      kdm: { version: KDM_VERSION, salt: prepared.salt, signedAs, peppered: opts.pepper !== undefined },
+      recovery: recoverySettings,
+      umks,
+    });
+    state.walletKey?.dispose();
+    state.walletKey = walletKey;
+    if (recovery) {
+      state.recoveryKey?.dispose();
+      state.recoveryKey = recovery.key;
+    } else if (recoveryMode === 'remove') {
+      state.recoveryKey?.dispose();
+      state.recoveryKey = undefined;
+    }
+    state.data = data;
+    return Object.freeze({ vault: data, ...(recovery?.code ? { recoveryCode: recovery.code } : {}) });
+  } catch (e) {
+    walletKey.dispose();
+    recovery?.key.dispose();
+    recovery?.code?.dispose();
+    throw e;
+  }
+}
+
+/** @internal */
+export function stateFor(unlocked: UnlockedVault): UnlockedState {
+  return _stateOf(unlocked);
+}
+export { sealSlot as _sealSlot };
