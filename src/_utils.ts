@@ -5,9 +5,14 @@
  */
 import { fail } from './errors.js';
 
+/** True for a real Uint8Array (or Buffer); false for look-alikes built on its prototype. */
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && ArrayBuffer.isView(value);
+}
+
 /** Assert `value` is a Uint8Array (of `length` bytes when given). Wrong type and wrong length differ. */
 export function abytes(value: unknown, name: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) fail('INVALID_INPUT', `${name}: expected Uint8Array, got ${typeName(value)}`, { field: name });
+  if (!isBytes(value)) fail('INVALID_INPUT', `${name}: expected Uint8Array, got ${typeName(value)}`, { field: name });
   if (length !== undefined && value.length !== length)
     fail('INVALID_INPUT', `${name}: expected ${length} bytes, got ${value.length}`, { field: name });
   return value;
@@ -39,7 +44,7 @@ export function aobject(value: unknown, name: string): Record<string, unknown> {
 export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (isBytes(value)) return `Uint8Array(${value.length})`;
   return typeof value;
 }
 
@@ -93,6 +98,8 @@ export function lp(part: Uint8Array | string): Uint8Array {
  * secret: different lengths return false at once.
  */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  abytes(a, 'a');
+  abytes(b, 'b');
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;

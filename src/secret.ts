@@ -4,6 +4,7 @@
  * through an explicit `expose()` call, and are zeroed by `dispose()`.
  * @module
  */
+import { isBytes } from './_utils.js';
 import { fail } from './errors.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -27,13 +28,13 @@ export class SecretBytes {
    * this very buffer).
    */
   static from(bytes: Uint8Array): SecretBytes {
-    if (!(bytes instanceof Uint8Array)) fail('INVALID_INPUT', 'SecretBytes.from: expected Uint8Array');
+    if (!isBytes(bytes)) fail('INVALID_INPUT', 'SecretBytes.from: expected Uint8Array');
     return new SecretBytes(bytes);
   }
 
   /** Copy `bytes` into a new holder; the caller keeps (and should zero) its own buffer. */
   static copy(bytes: Uint8Array): SecretBytes {
-    if (!(bytes instanceof Uint8Array)) fail('INVALID_INPUT', 'SecretBytes.copy: expected Uint8Array');
+    if (!isBytes(bytes)) fail('INVALID_INPUT', 'SecretBytes.copy: expected Uint8Array');
     return new SecretBytes(Uint8Array.from(bytes));
   }
 

@@ -3,6 +3,7 @@
  * key is a startup error that says how to make a proper one.
  * @module
  */
+import { isBytes } from '../_utils.js';
 import { fail } from '../errors.js';
 
 export const KEY_HELP =
@@ -14,7 +15,7 @@ export const KEY_HELP =
  * values with probability below 2^-40).
  */
 export function assertStrongKey(key: unknown, name: string, length = 32): Uint8Array {
-  if (!(key instanceof Uint8Array)) return fail('WEAK_KEY', `${name}: missing; ${KEY_HELP}`, { field: name });
+  if (!isBytes(key)) return fail('WEAK_KEY', `${name}: missing; ${KEY_HELP}`, { field: name });
   if (key.length !== length)
     fail('WEAK_KEY', `${name}: must be exactly ${length} bytes, got ${key.length}; ${KEY_HELP}`, { field: name });
   const distinct = new Set(key).size;

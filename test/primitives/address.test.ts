@@ -1,0 +1,101 @@
+/**
+ * Solana addresses (DESIGN 4: "address must decode from base58 to exactly 32 bytes"). Known
+ * addresses are checked against bytes typed in here and against @solana/kit's address codec (an
+ * independent base58 implementation); the test helper's own base58 encoder is a third.
+ */
+import { getAddressDecoder, getAddressEncoder, type Address } from '@solana/kit';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeAddress, encodeAddress, isAddress } from '../../src/primitives/address.js';
+import { cat, hex, toHex } from '../helpers/bytes.js';
+import { expectCode } from '../helpers/errors.js';
+import { base58Encode } from '../helpers/secrets.js';
+
+const KNOWN: readonly (readonly [name: string, address: string, bytes: string])[] = [
+  ['System Program', '11111111111111111111111111111111', '00'.repeat(32)],
+  ['SPL Token program', 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', '06ddf6e1d765a193d9cbe146ceeb79ac1cb485ed5f5b37913a8cf5857eff00a9'],
+  ['Associated Token program', 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL', '8c97258f4e2489f1bb3d1029148e0d830b5a1399daff1084048e7bd8dbe9f859'],
+  ['Rent sysvar', 'SysvarRent111111111111111111111111111111111', '06a7d517192c5c51218cc94c3d4af17f58daee089ba1fd44e3dbd98a00000000'],
+];
+
+describe('known addresses', () => {
+  it.each(KNOWN.map((k) => [...k] as const))('%s %s', (_name, address, bytes) => {
+    expect(toHex(decodeAddress(address))).toBe(bytes);
+    expect(encodeAddress(hex(bytes))).toBe(address);
+    expect(isAddress(address)).toBe(true);
+    // Independent implementations agree with the typed-in bytes.
+    expect(Buffer.from(getAddressEncoder().encode(address as Address)).toString('hex')).toBe(bytes);
+    expect(base58Encode(hex(bytes))).toBe(address);
+  });
+});
+
+describe('round trip (fast-check)', () => {
+  it('decodeAddress(encodeAddress(b)) == b for every 32-byte b, and matches @solana/kit and the helper base58', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (b) => {
+        const text = encodeAddress(b);
+        expect(text).toBe(base58Encode(b));
+        expect(text).toBe(getAddressDecoder().decode(b));
+        expect(toHex(decodeAddress(text))).toBe(toHex(b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('leading zero bytes become leading 1s and back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (zeros, b) => {
+        const bytes = cat(new Uint8Array(zeros), b.subarray(zeros));
+        const text = encodeAddress(bytes);
+        expect(text.startsWith('1'.repeat(zeros))).toBe(true);
+        expect(toHex(decodeAddress(text))).toBe(toHex(bytes));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('refusals: INVALID_INPUT', () => {
+  const token = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
+  const cases: readonly (readonly [why: string, text: string])[] = [
+    ['empty', ''],
+    ['31 bytes', base58Encode(new Uint8Array(31).fill(7))],
+    ['33 bytes', base58Encode(new Uint8Array(33).fill(7))],
+    ['31 zero bytes (31 ones)', '1'.repeat(31)],
+    ['33 zero bytes (33 ones)', '1'.repeat(33)],
+    ['a 32-byte address padded with a leading 1 (33 bytes)', '1' + token],
+    ['a 32-byte address with a character dropped', token.slice(1)],
+    ['0 (not in the alphabet)', token.slice(0, -1) + '0'],
+    ['O (not in the alphabet)', token.slice(0, -1) + 'O'],
+    ['I (not in the alphabet)', token.slice(0, -1) + 'I'],
+    ['l (not in the alphabet)', token.slice(0, -1) + 'l'],
+    ['leading space', ' ' + token],
+    ['trailing newline', token + '\n'],
+    ['NUL inside', token.slice(0, 10) + '\0' + token.slice(10)],
+    ['full-width digit', token.slice(0, -1) + '\uff15'],
+    ['hex of the bytes', '06ddf6e1d765a193d9cbe146ceeb79ac1cb485ed5f5b37913a8cf5857eff00a9'],
+    ['base64 of the bytes', Buffer.from(hex('06ddf6e1d765a193d9cbe146ceeb79ac1cb485ed5f5b37913a8cf5857eff00a9')).toString('base64')],
+    ['65 characters', '2'.repeat(65)],
+    ['a very long string', 'A'.repeat(100_000)],
+  ];
+  it.each(cases.map((c) => [...c] as const))('%s', (_why, text) => {
+    const e = expectCode(() => decodeAddress(text), 'INVALID_INPUT');
+    expect(e.message).toMatch(/^address:/);
+    expect(isAddress(text)).toBe(false);
+  });
+
+  it('the argument name given is used in the message and details', () => {
+    const e = expectCode(() => decodeAddress('0', 'recipient'), 'INVALID_INPUT');
+    expect(e.message).toMatch(/^recipient:/);
+    expect(e.details).toEqual({ field: 'recipient' });
+  });
+
+  it('encodeAddress refuses anything but exactly 32 bytes', () => {
+    for (const n of [0, 31, 33, 64]) expect(expectCode(() => encodeAddress(new Uint8Array(n)), 'INVALID_INPUT').message).toMatch(/^publicKey/);
+  });
+
+  it('decodeAddress returns a fresh array each call (callers may zero or mutate it)', () => {
+    const a = decodeAddress(token);
+    a.fill(0);
+    expect(toHex(decodeAddress(token))).toBe(KNOWN[1]![2]);
+  });
+});
