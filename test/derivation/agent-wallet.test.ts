@@ -1,0 +1,163 @@
+/**
+ * Agent wallets: generate + derive + seal. Written once as a suite over the sealer (STYLE: one
+ * behavioural suite, many implementations), run against a tiny in-memory fake and the real
+ * UnlockedVault.
+ */
+import nacl from 'tweetnacl';
+import { describe, expect, it } from 'vitest';
+import {
+  AGENT_KEY_RECORD,
+  AGENT_MNEMONIC_RECORD,
+  createAgentWallet,
+  deriveSolanaKeypair,
+  openAgentKey,
+  validateMnemonic,
+  type RecordSealer,
+} from '../../src/derivation/index.js';
+import { SecretBytes } from '../../src/secret.js';
+import { createVault, prepareVault } from '../../src/vault/vault.js';
+import { fakeAuthorization } from '../helpers/auth.js';
+import { expectCode } from '../helpers/errors.js';
+import { expectNoSecretIn } from '../helpers/secrets.js';
+import { testWallet } from '../helpers/wallet.js';
+import { base58, toHexRef } from './_reference.js';
+
+/** In-memory sealer: records are opaque ids; open checks type and fields like the real one. */
+class FakeSealer implements RecordSealer {
+  readonly address = testWallet(7).address;
+  readonly plain = new Map<string, { type: string; fields: string; bytes: Uint8Array }>();
+  lastOpened: SecretBytes | undefined;
+  private n = 0;
+  seal(type: string, plaintext: Uint8Array, fields: Readonly<Record<string, string>> = {}): string {
+    const id = `fake:${++this.n}`;
+    this.plain.set(id, { type, fields: JSON.stringify(fields), bytes: Uint8Array.from(plaintext) });
+    return id;
+  }
+  open(type: string, record: string, fields: Readonly<Record<string, string>> = {}): SecretBytes {
+    const r = this.plain.get(record);
+    if (!r || r.type !== type || r.fields !== JSON.stringify(fields)) throw new Error('fake: context mismatch');
+    this.lastOpened = SecretBytes.copy(r.bytes);
+    return this.lastOpened;
+  }
+}
+
+function realVault(): RecordSealer & { lock(): void } {
+  const w = testWallet(11);
+  const prepared = prepareVault({ address: w.address, domain: 'app.example.com', chain: 'mainnet' });
+  const sig = w.sign(prepared.keyMessage);
+  const created = createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(w.address) });
+  return created.unlocked!;
+}
+
+const sealers: [string, () => RecordSealer][] = [
+  ['fake sealer', () => new FakeSealer()],
+  ['real UnlockedVault', realVault],
+];
+
+describe.each(sealers)('createAgentWallet / openAgentKey with a %s', (_name, make) => {
+  it('returns only public facts and two sealed records; the key opens, matches and signs', async () => {
+    const vault = make();
+    const agent = createAgentWallet(vault);
+    expect(Object.keys(agent).sort()).toEqual(['address', 'path', 'preset', 'publicKey', 'records']);
+    expect(Object.keys(agent.records).sort()).toEqual(['agentKey', 'mnemonic']);
+    expect(agent.preset).toBe('phantom');
+    expect(agent.path).toBe("m/44'/501'/0'/0'");
+    expect(agent.address).toBe(base58(agent.publicKey));
+    expect(Object.isFrozen(agent)).toBe(true);
+
+    const key = openAgentKey(vault, agent.records, { address: agent.address });
+    expect(key.length).toBe(64);
+    const tw = nacl.sign.keyPair.fromSeed(key.expose().slice(0, 32));
+    expect(toHexRef(tw.secretKey)).toBe(toHexRef(key.expose()));
+    expect(toHexRef(tw.publicKey)).toBe(toHexRef(agent.publicKey));
+    const msg = new TextEncoder().encode('trade');
+    expect(nacl.sign.detached.verify(msg, nacl.sign.detached(msg, key.expose()), agent.publicKey)).toBe(true);
+
+    // The mnemonic record holds a 24-word NFKD mnemonic that re-derives the same address.
+    const mnemonic = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic);
+    const text = mnemonic.exposeText();
+    expect(text.split(' ')).toHaveLength(24);
+    expect(text).toBe(text.normalize('NFKD'));
+    expect(validateMnemonic(text)).toBe(text);
+    expect(deriveSolanaKeypair(text).address).toBe(agent.address);
+
+    // Nothing secret in what is handed back, in any encoding.
+    const util = await import('node:util');
+    const out = [JSON.stringify(agent), util.inspect(agent, { depth: 5 })].join('\n');
+    expectNoSecretIn(out, [key.expose().slice(0, 32), text], 'agent wallet result');
+    key.dispose();
+    mnemonic.dispose();
+  });
+
+  it('honours words, preset and account, and binds app fields into both records', () => {
+    const vault = make();
+    const fields = { bot: 'b1' };
+    const agent = createAgentWallet(vault, { words: 12, preset: 'ledger-live', account: 3, fields });
+    expect(agent.path).toBe("m/44'/501'/3'");
+    const text = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic, fields).exposeText();
+    expect(text.split(' ')).toHaveLength(12);
+    expect(deriveSolanaKeypair(text, { preset: 'ledger-live', account: 3 }).address).toBe(agent.address);
+    expect(openAgentKey(vault, agent.records, { fields }).length).toBe(64);
+    // Without the fields (or with others) the record does not open.
+    expect(() => openAgentKey(vault, agent.records)).toThrow();
+    expect(() => openAgentKey(vault, agent.records, { fields: { bot: 'b2' } })).toThrow();
+  });
+
+  it('makes a fresh wallet each time', () => {
+    const vault = make();
+    expect(createAgentWallet(vault).address).not.toBe(createAgentWallet(vault).address);
+  });
+
+  it('refuses a BIP39 passphrase and bad options', () => {
+    const vault = make();
+    expectCode(() => createAgentWallet(vault, { passphrase: 'x' } as never), 'INVALID_INPUT');
+    expectCode(() => createAgentWallet(vault, { words: 18 } as never), 'MNEMONIC_WORD_COUNT');
+    expectCode(() => createAgentWallet(vault, { preset: 'solana-cli', account: 1 }), 'INVALID_INPUT');
+    expectCode(() => createAgentWallet(vault, { fields: 'bot' } as never), 'INVALID_INPUT');
+    expectCode(() => createAgentWallet(vault, null as never), 'INVALID_INPUT');
+  });
+
+  it('openAgentKey refuses another address with ADDRESS_MISMATCH', () => {
+    const vault = make();
+    const a = createAgentWallet(vault);
+    const b = createAgentWallet(vault);
+    expectCode(() => openAgentKey(vault, a.records, { address: b.address }), 'ADDRESS_MISMATCH');
+    expectCode(() => openAgentKey(vault, a.records, { address: 'not-an-address' }), 'INVALID_INPUT');
+  });
+});
+
+describe('openAgentKey checks what the record holds', () => {
+  it('INTEGRITY when the public half does not match, or the length is wrong; the opened key is disposed', () => {
+    const vault = new FakeSealer();
+    const agent = createAgentWallet(vault);
+    const stored = vault.plain.get(agent.records.agentKey)!;
+    stored.bytes[40] = stored.bytes[40]! ^ 1;
+    expectCode(() => openAgentKey(vault, agent.records), 'INTEGRITY');
+    expect(vault.lastOpened!.disposed).toBe(true);
+    stored.bytes = stored.bytes.slice(0, 32);
+    expectCode(() => openAgentKey(vault, agent.records), 'INTEGRITY');
+    expect(vault.lastOpened!.disposed).toBe(true);
+    const other = createAgentWallet(vault);
+    expectCode(() => openAgentKey(vault, other.records, { address: agent.address }), 'ADDRESS_MISMATCH');
+    expect(vault.lastOpened!.disposed).toBe(true);
+  });
+
+  it('uses the vault record types mnemonic and agent-key', () => {
+    const vault = new FakeSealer();
+    const agent = createAgentWallet(vault);
+    expect(vault.plain.get(agent.records.mnemonic)!.type).toBe(AGENT_MNEMONIC_RECORD);
+    expect(vault.plain.get(agent.records.agentKey)!.type).toBe(AGENT_KEY_RECORD);
+    expect([AGENT_MNEMONIC_RECORD, AGENT_KEY_RECORD]).toEqual(['mnemonic', 'agent-key']);
+  });
+
+  it.each([null, {}, { seal: () => '' }, 'vault'])('refuses vault = %j', (v) => {
+    expectCode(() => createAgentWallet(v as never), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(v as never, { agentKey: 'x' }), 'INVALID_INPUT');
+  });
+
+  it('refuses records without agentKey text', () => {
+    const vault = new FakeSealer();
+    expectCode(() => openAgentKey(vault, {} as never), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(vault, null as never), 'INVALID_INPUT');
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Intermediate buffers are zeroed (SPEC 3.3, best effort in JS): the 64-byte BIP39 seed and every
+ * SLIP-0010 node (private key and chain code) created on the way, on success and on failure.
+ * The dependencies are wrapped (not replaced) so the test sees the very buffers the library got.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const seen = vi.hoisted(() => ({ seeds: [] as Uint8Array[], nodes: [] as { privateKey: Uint8Array; chainCode: Uint8Array }[] }));
+
+vi.mock('@scure/bip39', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@scure/bip39')>();
+  return {
+    ...real,
+    mnemonicToSeedSync: (m: string, p?: string) => {
+      const s = real.mnemonicToSeedSync(m, p);
+      seen.seeds.push(s);
+      return s;
+    },
+  };
+});
+
+vi.mock('micro-key-producer/slip10.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('micro-key-producer/slip10.js')>();
+  const HDKey = real.HDKey;
+  const origFrom = HDKey.fromMasterSeed.bind(HDKey);
+  const origChild = HDKey.prototype.deriveChild;
+  HDKey.fromMasterSeed = (seed: Uint8Array) => {
+    const n = origFrom(seed);
+    seen.nodes.push(n);
+    return n;
+  };
+  HDKey.prototype.deriveChild = function (this: InstanceType<typeof HDKey>, index: number) {
+    const n = origChild.call(this, index);
+    seen.nodes.push(n);
+    return n;
+  };
+  return { ...real, HDKey, default: HDKey };
+});
+
+const { deriveSolanaKeypair } = await import('../../src/derivation/keypair.js');
+const { createAgentWallet } = await import('../../src/derivation/agent-wallet.js');
+const { SecretBytes } = await import('../../src/secret.js');
+
+const ABOUT = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const allZero = (b: Uint8Array) => b.every((x) => x === 0);
+
+afterEach(() => {
+  seen.seeds.length = 0;
+  seen.nodes.length = 0;
+});
+
+describe('zeroing of intermediates', () => {
+  it('phantom path: BIP39 seed and all five SLIP-0010 nodes are zeroed; the result is intact', () => {
+    const kp = deriveSolanaKeypair(ABOUT, { account: 2 });
+    expect(seen.seeds).toHaveLength(1);
+    expect(seen.nodes).toHaveLength(5); // master + 4 children
+    for (const s of seen.seeds) expect(allZero(s)).toBe(true);
+    for (const n of seen.nodes) {
+      expect(allZero(n.privateKey)).toBe(true);
+      expect(allZero(n.chainCode)).toBe(true);
+    }
+    expect(allZero(kp.seed.expose())).toBe(false);
+    expect(kp.seed.expose()).toEqual(kp.secretKey.expose().subarray(0, 32));
+  });
+
+  it('solana-cli: the BIP39 seed is zeroed and no HD node is made', () => {
+    const kp = deriveSolanaKeypair(ABOUT, { preset: 'solana-cli' });
+    expect(seen.nodes).toHaveLength(0);
+    expect(allZero(seen.seeds[0]!)).toBe(true);
+    expect(allZero(kp.seed.expose())).toBe(false);
+  });
+
+  it('on failure after the seed exists, everything made so far is zeroed', () => {
+    const fake = { address: 'x', seal: () => { throw new Error('store down'); }, open: () => SecretBytes.copy(new Uint8Array(64)) };
+    expect(() => createAgentWallet(fake)).toThrow('store down');
+    expect(seen.seeds.length).toBeGreaterThan(0);
+    for (const s of seen.seeds) expect(allZero(s)).toBe(true);
+    for (const n of seen.nodes) expect(allZero(n.privateKey) && allZero(n.chainCode)).toBe(true);
+  });
+});
