@@ -25,6 +25,12 @@ export interface VerifiedMessage {
   readonly notBefore: string | undefined;
   readonly requestId: string | undefined;
   readonly resources: readonly string[];
+  /**
+   * The purpose's parameters, as signed (SPEC 7.4): for `enable-execution`
+   * `{ bot, policyHash, grantNotBefore, grantExpires }` (times RFC 3339); for `reveal-mnemonic`
+   * `{ acknowledgement }`; otherwise empty.
+   */
+  readonly params?: Readonly<Record<string, string>>;
   /** The exact message text. */
   readonly text: string;
   /** The exact bytes the wallet signed (the text, or its off-chain envelope). */
@@ -40,7 +46,11 @@ const spent = new WeakSet<object>();
 
 /** @internal Only `verifySignedMessage` calls this, after every check passed. */
 export function _brandVerifiedMessage(fields: VerifiedMessage): VerifiedMessage {
-  const frozen = Object.freeze({ ...fields, resources: Object.freeze([...fields.resources]) });
+  const frozen = Object.freeze({
+    ...fields,
+    resources: Object.freeze([...fields.resources]),
+    params: Object.freeze({ ...fields.params }),
+  });
   branded.add(frozen);
   return frozen;
 }
