@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Make the servers the store tests need available (test/setup/services.ts starts them on loopback).
+# Idempotent: installs redis-server through apt-get only when it is missing, and checks that the
+# PostgreSQL 15 binaries exist (AGENTVAULT_PG_BIN overrides their directory).
+set -euo pipefail
+
+PG_BIN="${AGENTVAULT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-test-services: installing redis-server" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
+echo "install-test-services: $(redis-server --version)"
+
+for b in initdb pg_ctl postgres; do
+  if [ ! -x "$PG_BIN/$b" ]; then
+    echo "install-test-services: missing $PG_BIN/$b (apt-get install postgresql-15, or set AGENTVAULT_PG_BIN)" >&2
+    exit 1
+  fi
+done
+echo "install-test-services: $("$PG_BIN/postgres" --version)"

@@ -1,0 +1,363 @@
+/**
+ * In-memory stores (DESIGN 10): one process only, bounded, with expiry sweeping. Use them in tests,
+ * single-instance deployments and development; behind a load balancer use the Redis or PostgreSQL
+ * stores, which every instance shares (docs/spec/stores.md).
+ *
+ * Every store here starts a sweep timer that is `unref()`'d, so it never keeps the process alive;
+ * `close()` stops it.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { aobject } from '../_utils.js';
+import {
+  checkHash,
+  checkId,
+  checkMeta,
+  checkRateOptions,
+  checkScope,
+  checkTarget,
+  checkTime,
+  optClock,
+  optInt,
+} from './_checks.js';
+import type { KillScope, NonceStore, RateLimitResult, RateLimiter, RevocationStore } from './types.js';
+
+/** Options shared by the memory stores. */
+export interface MemoryStoreOptions {
+  /** Most live entries kept; beyond it writes throw `STORE_FULL`. Default 100 000. */
+  readonly maxEntries?: number;
+  /** How often expired entries are swept, in ms; 0 turns the timer off. Default 60 000. */
+  readonly sweepIntervalMs?: number;
+  /** Wall clock used for sweeping and for `until` (ms since the epoch). Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+const DEFAULT_MAX_ENTRIES = 100_000;
+const DEFAULT_SWEEP_MS = 60_000;
+
+interface Common {
+  maxEntries: number;
+  clock: () => number;
+  timer: ReturnType<typeof setInterval> | undefined;
+}
+
+function common(options: MemoryStoreOptions | undefined, sweep: () => void): Common {
+  const o = options === undefined ? {} : aobject(options, 'options');
+  const maxEntries = optInt(o.maxEntries, 'options.maxEntries', DEFAULT_MAX_ENTRIES, 1, 100_000_000);
+  const sweepIntervalMs = optInt(o.sweepIntervalMs, 'options.sweepIntervalMs', DEFAULT_SWEEP_MS, 0, 2 ** 31 - 1);
+  const clock = optClock(o.clock);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (sweepIntervalMs > 0) {
+    timer = setInterval(sweep, sweepIntervalMs);
+    // A store must never keep the process alive (no hanging test runners, clean shutdowns).
+    if (typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref();
+  }
+  return { maxEntries, clock, timer };
+}
+
+/**
+ * Min-heap of (expiresAt, key) with lazy deletion: entries whose key was consumed or replaced stay
+ * until popped, and the heap is rebuilt when stale entries outnumber live ones, so both sweeping and
+ * the "full" check stay O(log n) per operation instead of scanning the whole map.
+ */
+class ExpiryHeap {
+  private at: number[] = [];
+  private keys: string[] = [];
+  get size(): number {
+    return this.at.length;
+  }
+  push(expiresAt: number, key: string): void {
+    this.at.push(expiresAt);
+    this.keys.push(key);
+    let i = this.at.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.at[p]! <= this.at[i]!) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  peek(): number | undefined {
+    return this.at[0];
+  }
+  pop(): string {
+    const key = this.keys[0]!;
+    const lastAt = this.at.pop()!;
+    const lastKey = this.keys.pop()!;
+    if (this.at.length > 0) {
+      this.at[0] = lastAt;
+      this.keys[0] = lastKey;
+      let i = 0;
+      const n = this.at.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < n && this.at[l]! < this.at[m]!) m = l;
+        if (r < n && this.at[r]! < this.at[m]!) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return key;
+  }
+  clear(): void {
+    this.at = [];
+    this.keys = [];
+  }
+  private swap(i: number, j: number): void {
+    const a = this.at[i]!;
+    this.at[i] = this.at[j]!;
+    this.at[j] = a;
+    const k = this.keys[i]!;
+    this.keys[i] = this.keys[j]!;
+    this.keys[j] = k;
+  }
+}
+
+/** A map whose entries expire, bounded, swept through an ExpiryHeap. */
+class ExpiringMap<V extends { readonly expiresAt: number }> {
+  readonly map = new Map<string, V>();
+  private readonly heap = new ExpiryHeap();
+  /** Remove every entry with `expiresAt <= now`. */
+  sweep(now: number): void {
+    while (this.heap.size > 0 && this.heap.peek()! <= now) {
+      const key = this.heap.pop();
+      const v = this.map.get(key);
+      if (v !== undefined && v.expiresAt <= now) this.map.delete(key);
+    }
+    if (this.heap.size > 2 * this.map.size + 1024) this.rebuild();
+  }
+  set(key: string, value: V): void {
+    this.map.set(key, value);
+    if (Number.isFinite(value.expiresAt)) this.heap.push(value.expiresAt, key);
+  }
+  private rebuild(): void {
+    this.heap.clear();
+    for (const [k, v] of this.map) if (Number.isFinite(v.expiresAt)) this.heap.push(v.expiresAt, k);
+  }
+}
+
+/**
+ * Nonce store for one process (DESIGN 10). Bounded: when `maxEntries` live nonces are held,
+ * `issue` sweeps expired ones and, if still full, throws `STORE_FULL`. A live nonce is never evicted
+ * to make room, since evicting one would turn a valid login into a refusal chosen by whoever floods
+ * the store.
+ * @example
+ * const nonces = new MemoryNonceStore({ maxEntries: 10_000 });
+ * await nonces.issue(hashHex, Date.now() + 300_000, JSON.stringify(challenge));
+ * const meta = await nonces.consume(hashHex, Date.now()); // the challenge, once; then null
+ * nonces.close();
+ */
+export class MemoryNonceStore implements NonceStore {
+  readonly #entries = new ExpiringMap<{ readonly expiresAt: number; readonly meta: string }>();
+  readonly #c: Common;
+
+  constructor(options?: MemoryStoreOptions) {
+    this.#c = common(options, () => this.sweep());
+  }
+
+  /** Live nonces currently held (expired ones not yet swept included). */
+  get size(): number {
+    return this.#entries.map.size;
+  }
+
+  async issue(hash: string, expiresAt: number, meta: string): Promise<void> {
+    checkHash(hash);
+    checkTime(expiresAt, 'expiresAt');
+    checkMeta(meta);
+    const now = this.#c.clock();
+    const map = this.#entries.map;
+    const old = map.get(hash);
+    if (old !== undefined) {
+      if (old.expiresAt > now) fail('INVALID_INPUT', 'hash: a nonce with this hash was already issued', { field: 'hash' });
+      map.delete(hash);
+    }
+    if (map.size >= this.#c.maxEntries) {
+      this.#entries.sweep(now);
+      if (map.size >= this.#c.maxEntries)
+        fail('STORE_FULL', 'nonce store is full of live nonces', { maxEntries: this.#c.maxEntries });
+    }
+    this.#entries.set(hash, { expiresAt, meta });
+  }
+
+  async consume(hash: string, now: number): Promise<string | null> {
+    checkHash(hash);
+    checkTime(now, 'now');
+    // Atomic: the read and the delete run in one synchronous turn, no await in between.
+    const map = this.#entries.map;
+    const entry = map.get(hash);
+    if (entry === undefined) return null;
+    map.delete(hash);
+    return now < entry.expiresAt ? entry.meta : null;
+  }
+
+  /** Remove expired nonces now (the timer does this every `sweepIntervalMs`). */
+  sweep(now: number = this.#c.clock()): void {
+    this.#entries.sweep(now);
+  }
+
+  /** Stop the sweep timer. The store still answers; nothing is swept automatically any more. */
+  close(): void {
+    if (this.#c.timer !== undefined) clearInterval(this.#c.timer);
+    this.#c.timer = undefined;
+  }
+}
+
+/**
+ * Revocation and kill-switch store for one process. Bounded by `maxEntries` (revocations and kill
+ * switches together). A revocation with `until` is forgotten once the clock passes `until`; one
+ * without is kept for good. Never evicts a live entry: when full, writes throw `STORE_FULL`.
+ * @example
+ * const revocations = new MemoryRevocationStore();
+ * await revocations.revoke(grantId, grantEndsAt);
+ * await revocations.isRevoked(grantId); // true
+ * await revocations.kill({ bot: 'bot-1' });
+ * await revocations.isKilled({ bot: 'bot-1', wallet }); // true
+ */
+export class MemoryRevocationStore implements RevocationStore {
+  readonly #revoked = new ExpiringMap<{ readonly expiresAt: number }>();
+  readonly #killedBots = new Set<string>();
+  readonly #killedWallets = new Set<string>();
+  readonly #c: Common;
+
+  constructor(options?: MemoryStoreOptions) {
+    this.#c = common(options, () => this.sweep());
+  }
+
+  get size(): number {
+    return this.#revoked.map.size + this.#killedBots.size + this.#killedWallets.size;
+  }
+
+  #ensureRoom(): void {
+    if (this.size < this.#c.maxEntries) return;
+    this.#revoked.sweep(this.#c.clock());
+    if (this.size >= this.#c.maxEntries)
+      fail('STORE_FULL', 'revocation store is full of live entries', { maxEntries: this.#c.maxEntries });
+  }
+
+  async revoke(grantId: string, until?: number): Promise<void> {
+    checkId(grantId, 'grantId');
+    const end = until === undefined ? Infinity : checkTime(until, 'until');
+    const now = this.#c.clock();
+    const old = this.#revoked.map.get(grantId);
+    if (old !== undefined && old.expiresAt > now) {
+      // Revoking again only ever extends a revocation.
+      if (end > old.expiresAt) this.#revoked.set(grantId, { expiresAt: end });
+      return;
+    }
+    if (end <= now) return; // already past the grant's end: nothing left to revoke
+    this.#ensureRoom();
+    this.#revoked.set(grantId, { expiresAt: end });
+  }
+
+  async isRevoked(grantId: string): Promise<boolean> {
+    checkId(grantId, 'grantId');
+    const e = this.#revoked.map.get(grantId);
+    return e !== undefined && e.expiresAt > this.#c.clock();
+  }
+
+  async kill(scope: KillScope): Promise<void> {
+    const s = checkScope(scope);
+    const set = s.kind === 'bot' ? this.#killedBots : this.#killedWallets;
+    if (set.has(s.id)) return;
+    this.#ensureRoom();
+    set.add(s.id);
+  }
+
+  async unkill(scope: KillScope): Promise<void> {
+    const s = checkScope(scope);
+    (s.kind === 'bot' ? this.#killedBots : this.#killedWallets).delete(s.id);
+  }
+
+  async isKilled(target: { readonly bot: string; readonly wallet: string }): Promise<boolean> {
+    const t = checkTarget(target);
+    return this.#killedBots.has(t.bot) || this.#killedWallets.has(t.wallet);
+  }
+
+  /** Forget revocations whose `until` has passed. */
+  sweep(now: number = this.#c.clock()): void {
+    this.#revoked.sweep(now);
+  }
+
+  close(): void {
+    if (this.#c.timer !== undefined) clearInterval(this.#c.timer);
+    this.#c.timer = undefined;
+  }
+}
+
+/** Options of {@link MemoryRateLimiter}. */
+export interface MemoryRateLimiterOptions extends MemoryStoreOptions {
+  /** Attempts allowed in any window of `windowMs`. */
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Sliding-log rate limiter for one process: an attempt at `now` is allowed when fewer than `limit`
+ * allowed attempts of the same key fall in `(now - windowMs, now]`. Refused attempts are not counted.
+ * `retryAfterMs` is exact: the time until the oldest counted attempt leaves the window. Same algorithm
+ * as the Redis and PostgreSQL limiters (docs/spec/stores.md). `maxEntries` bounds the number of keys.
+ * @example
+ * const limiter = new MemoryRateLimiter({ limit: 3, windowMs: 24 * 3600_000 });
+ * const r = await limiter.hit(`reveal:${wallet}`, Date.now());
+ * if (!r.allowed) throw new AgentvaultError('RATE_LIMITED', 'try later', { retryAfterMs: r.retryAfterMs });
+ */
+export class MemoryRateLimiter implements RateLimiter {
+  readonly limit: number;
+  readonly windowMs: number;
+  /** key -> timestamps of allowed attempts still in the window; `expiresAt` = newest + windowMs. */
+  readonly #logs = new ExpiringMap<{ expiresAt: number; readonly hits: number[] }>();
+  readonly #c: Common;
+
+  constructor(options: MemoryRateLimiterOptions) {
+    const { limit, windowMs } = checkRateOptions(options);
+    this.limit = limit;
+    this.windowMs = windowMs;
+    this.#c = common(options, () => this.sweep());
+  }
+
+  async hit(key: string, now: number): Promise<RateLimitResult> {
+    checkId(key, 'key');
+    checkTime(now, 'now');
+    const map = this.#logs.map;
+    let entry = map.get(key);
+    if (entry === undefined) {
+      if (map.size >= this.#c.maxEntries) {
+        this.#logs.sweep(this.#c.clock());
+        if (map.size >= this.#c.maxEntries)
+          fail('STORE_FULL', 'rate limiter is tracking too many keys', { maxEntries: this.#c.maxEntries });
+      }
+      entry = { expiresAt: 0, hits: [] };
+      map.set(key, entry);
+    }
+    const start = now - this.windowMs;
+    const kept = entry.hits.filter((h) => h > start);
+    if (kept.length < this.limit) {
+      kept.push(now);
+      this.#store(key, kept);
+      return { allowed: true, remaining: this.limit - kept.length, retryAfterMs: 0 };
+    }
+    this.#store(key, kept);
+    let oldest = kept[0]!;
+    for (const h of kept) if (h < oldest) oldest = h;
+    return { allowed: false, remaining: 0, retryAfterMs: oldest + this.windowMs - now };
+  }
+
+  #store(key: string, hits: number[]): void {
+    let newest = 0;
+    for (const h of hits) if (h > newest) newest = h;
+    this.#logs.set(key, { expiresAt: newest + this.windowMs, hits });
+  }
+
+  /** Forget keys with no attempt inside the window. */
+  sweep(now: number = this.#c.clock()): void {
+    this.#logs.sweep(now);
+  }
+
+  close(): void {
+    if (this.#c.timer !== undefined) clearInterval(this.#c.timer);
+    this.#c.timer = undefined;
+  }
+}
