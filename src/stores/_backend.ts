@@ -42,7 +42,7 @@ function unavailable(backend: string, op: string, cause: unknown): AgentvaultErr
  * Run `op` under a deadline. Any rejection (connection refused, reset, server error, script error)
  * and the deadline itself become `STORE_UNAVAILABLE` with the original error as `cause`. A call that
  * times out may still reach the server later; every store operation is written so that a late
- * arrival only ever loses a nonce or adds a revocation, never the reverse (docs/spec/stores.md).
+ * arrival only ever loses a nonce or adds a revocation, never the reverse (SPEC 9).
  */
 export function guarded<T>(backend: string, op: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {

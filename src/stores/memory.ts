@@ -1,7 +1,7 @@
 /**
  * In-memory stores (DESIGN 10): one process only, bounded, with expiry sweeping. Use them in tests,
  * single-instance deployments and development; behind a load balancer use the Redis or PostgreSQL
- * stores, which every instance shares (docs/spec/stores.md).
+ * stores, which every instance shares (SPEC 9).
  *
  * Every store here starts a sweep timer that is `unref()`'d, so it never keeps the process alive;
  * `close()` stops it.
@@ -298,7 +298,7 @@ export interface MemoryRateLimiterOptions extends MemoryStoreOptions {
  * Sliding-log rate limiter for one process: an attempt at `now` is allowed when fewer than `limit`
  * allowed attempts of the same key fall in `(now - windowMs, now]`. Refused attempts are not counted.
  * `retryAfterMs` is exact: the time until the oldest counted attempt leaves the window. Same algorithm
- * as the Redis and PostgreSQL limiters (docs/spec/stores.md). `maxEntries` bounds the number of keys.
+ * as the Redis and PostgreSQL limiters (SPEC 9). `maxEntries` bounds the number of keys.
  * @example
  * const limiter = new MemoryRateLimiter({ limit: 3, windowMs: 24 * 3600_000 });
  * const r = await limiter.hit(`reveal:${wallet}`, Date.now());

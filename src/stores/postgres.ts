@@ -7,7 +7,7 @@
  * a pool. Every backend failure (connection refused, reset, timeout, SQL error) throws
  * `STORE_UNAVAILABLE`: the stores fail closed. Create the tables once with
  * {@link migratePostgresStores}; remove expired rows with {@link sweepPostgresStores}. Schema:
- * docs/spec/stores.md.
+ * SPEC 9.
  *
  * Recommended pg.Pool options: `{ connectionTimeoutMillis: 2000, query_timeout: 2000 }`; each store
  * call also has its own deadline (`timeoutMs`, default 5 s).

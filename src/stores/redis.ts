@@ -9,7 +9,7 @@
  * Recommended ioredis options, so that a lost server surfaces as an error quickly rather than as a
  * queued command: `{ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 }`.
  * Whatever the client does, each store call also has its own deadline (`timeoutMs`, default 5 s).
- * Key layout: docs/spec/stores.md.
+ * Key layout: SPEC 9.
  * @module
  */
 import { sha1 } from '@noble/hashes/legacy.js';
@@ -207,7 +207,7 @@ return {0, oldest[2]}`);
 /**
  * Sliding-log rate limiter on Redis: at most `limit` allowed attempts per key in any window of
  * `windowMs`; refused attempts are not counted; `retryAfterMs` is exact. One sorted set per key,
- * `<prefix>rate:<windowMs>:<limit>:<key>`, with a TTL of `windowMs` (docs/spec/stores.md).
+ * `<prefix>rate:<windowMs>:<limit>:<key>`, with a TTL of `windowMs` (SPEC 9).
  * @example
  * const limiter = new RedisRateLimiter(redis, { limit: 3, windowMs: 24 * 3600_000 });
  * const r = await limiter.hit(`reveal:${wallet}`, Date.now());
