@@ -1,7 +1,8 @@
 /**
  * agentvault: a correct key hierarchy for Solana trading-bot backends.
- * The root entry re-exports the common path by name; each area also has its own subpath
- * (`agentvault/records`, `agentvault/vault`, ...). See docs/SPEC.md.
+ * The root entry re-exports the common path by name (never `export *`, so internals cannot
+ * leak); each area also has its own subpath (`agentvault/vault`, `agentvault/messages`, ...).
+ * See docs/SPEC.md.
  * @module
  */
 export { AgentvaultError, ERROR_CODES, isAgentvaultError } from './errors.js';
@@ -16,3 +17,42 @@ export {
   verifyEd25519Strict,
   verifyWalletSignature,
 } from './primitives/index.js';
+export { openRecord, sealRecord } from './records/index.js';
+export type { OpenRecordOptions, RecordContext, SealRecordOptions } from './records/index.js';
+export {
+  createKeyMessage,
+  createVault,
+  migrateRecords,
+  parseVault,
+  prepareVault,
+  retireUmkVersion,
+  rewrapVault,
+  rotateVault,
+  UnlockedVault,
+  unlockVault,
+  unlockVaultWithRecovery,
+  vaultKeyMessage,
+} from './vault/index.js';
+export type { CreatedVault, PreparedVault, VaultChain, VaultData } from './vault/index.js';
+export {
+  decodeSignature,
+  definePurpose,
+  encodeOffchainMessage,
+  isVerifiedMessage,
+  issueChallenge,
+  parseOffchainMessage,
+  signedBytesFor,
+  verifySignedMessage,
+} from './messages/index.js';
+export type { Challenge, ExpectedMessage, Purpose, SignedAs, VerifiedMessage } from './messages/index.js';
+export {
+  createAgentWallet,
+  deriveSolanaKeypair,
+  generateMnemonic,
+  openAgentKey,
+  parseDerivationPath,
+  validateMnemonic,
+} from './derivation/index.js';
+export type { AgentWallet, DerivationPreset, SolanaKeypair } from './derivation/index.js';
+export { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './stores/index.js';
+export type { KillScope, NonceStore, RateLimiter, RateLimitResult, RevocationStore } from './stores/index.js';
