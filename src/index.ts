@@ -56,3 +56,14 @@ export {
 export type { AgentWallet, DerivationPreset, SolanaKeypair } from './derivation/index.js';
 export { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './stores/index.js';
 export type { KillScope, NonceStore, RateLimiter, RateLimitResult, RevocationStore } from './stores/index.js';
+export {
+  createExecutionGrant,
+  evaluateOrder,
+  LocalKeyWrapper,
+  normalizePolicy,
+  parseGrant,
+  policyHash,
+  revealMnemonic,
+  withExecutionSigner,
+} from './execution/index.js';
+export type { ExecutionGrant, ExecutionPolicy, ExecutionSigner, KeyWrapper, Order } from './execution/index.js';

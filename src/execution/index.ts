@@ -1,2 +1,69 @@
-/** `agentvault/execution` (placeholder until the area lands). */
-export {};
+/**
+ * `agentvault/execution`: headless execution (DESIGN 9, SPEC 10). Key wrappers,
+ * per-bot risk policies, revocable execution grants, the scoped signer, and the mnemonic reveal.
+ * @module
+ */
+export {
+  assertWrappedKey,
+  LABEL_LOCAL_WRAP,
+  LOCAL_WRAPPER_ENV,
+  LOCAL_WRAPPER_ID,
+  LocalKeyWrapper,
+  rewrapKey,
+} from './wrapper.js';
+export type { KeyWrapper, LocalKeyWrapperOptions, WrappedKey } from './wrapper.js';
+export {
+  canonicalPolicyJson,
+  evaluateOrder,
+  MAX_POLICY_MARKETS,
+  MAX_POLICY_PROGRAMS,
+  NEVER_ALLOWED_PROGRAMS,
+  normalizePolicy,
+  ORDER_TYPES,
+  POLICY_RULES,
+  POLICY_VERSION,
+  policyHash,
+} from './policy.js';
+export type {
+  ExecutionPolicy,
+  ExecutionPolicyInput,
+  ExecutionState,
+  Order,
+  OrderType,
+  PolicyDecision,
+  PolicyViolation,
+  PolicyWindow,
+  TimeOfDayWindow,
+} from './policy.js';
+export {
+  createExecutionGrant,
+  GRANT_AGENT_KEY_RECORD,
+  GRANT_FORMAT,
+  GRANT_VERSION,
+  grantParamsFromResources,
+  grantWrapContext,
+  LABEL_GRANT_DATA_KEY,
+  parseGrant,
+  rewrapGrant,
+  serializeGrant,
+  withExecutionSigner,
+} from './grant.js';
+export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, GrantAuthorization, GrantParams } from './grant.js';
+export {
+  COMPUTE_BUDGET_PROGRAM,
+  decodeTransactionMessage,
+  looksLikeTransactionMessage,
+  PACKET_DATA_SIZE,
+  TOKEN_2022_PROGRAM,
+  TOKEN_PROGRAM,
+} from './signer.js';
+export type {
+  AddressTableLookup,
+  CompiledInstruction,
+  DecodedTransactionMessage,
+  ExecutionSigner,
+  MessageHeader,
+  RefusalReason,
+} from './signer.js';
+export { REVEAL_LIMIT, REVEAL_MAX_AGE_MS, REVEAL_WINDOW_MS, revealMnemonic } from './reveal.js';
+export type { RevealMnemonicOptions } from './reveal.js';

@@ -15,3 +15,7 @@ export const LABEL_SUBKEY = 'agentvault/v1/subkey';
 /** Record key derivation, AWS Encryption SDK v2 committing-suite style (SPEC 4.3). */
 export const LABEL_RECORD_DERIVEKEY = 'DERIVEKEY';
 export const LABEL_RECORD_COMMITKEY = 'COMMITKEY';
+/** Local key wrapper AAD framing (SPEC 10.1.2). */
+export const LABEL_LOCAL_WRAP = 'agentvault/v1/local-wrap';
+/** Domain separation inside a grant's wrap context (SPEC 10.2.3). */
+export const LABEL_GRANT_DATA_KEY = 'agentvault/v1/grant-data-key';

@@ -1,0 +1,365 @@
+/**
+ * The scoped signer handed to bot code (DESIGN 9, SPEC 10.4), and the strict decoder of
+ * Solana transaction messages it relies on.
+ *
+ * Why a decoder of our own: the well-kept decoder (`@solana/kit`'s
+ * `getCompiledTransactionMessageDecoder`) would bring Kit's runtime chain (`@solana/errors`, which
+ * depends on `chalk` and `commander`) into a key-holding library, and it is a codec, not a
+ * validator: it accepts non-minimal compact-u16 lengths, out-of-range indexes, programs loaded
+ * from lookup tables and duplicate keys, all of which a signer must refuse. The format is small;
+ * this decoder is about 150 lines, follows Agave's `short_vec` and `Message::sanitize` rules, and is
+ * cross-checked in the tests against Kit's decoder over generated and Kit-built messages.
+ * @module
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { abytes, equalBytes } from '../_utils.js';
+import { AgentvaultError, fail } from '../errors.js';
+import { decodeAddress, encodeAddress } from '../primitives/address.js';
+import type { ExecutionPolicy } from './policy.js';
+import { NEVER_ALLOWED_PROGRAMS } from './policy.js';
+
+/** Solana's packet limit: a whole transaction (signatures + message) is at most 1232 bytes. */
+export const PACKET_DATA_SIZE = 1232;
+
+export interface MessageHeader {
+  readonly numSignerAccounts: number;
+  readonly numReadonlySignerAccounts: number;
+  readonly numReadonlyNonSignerAccounts: number;
+}
+export interface CompiledInstruction {
+  readonly programAddressIndex: number;
+  readonly accountIndices: readonly number[];
+  readonly data: Uint8Array;
+}
+export interface AddressTableLookup {
+  readonly lookupTableAddress: string;
+  readonly writableIndexes: readonly number[];
+  readonly readonlyIndexes: readonly number[];
+}
+/** A decoded (compiled) transaction message. Addresses as base58. */
+export interface DecodedTransactionMessage {
+  readonly version: 'legacy' | 0;
+  readonly header: MessageHeader;
+  readonly staticAccounts: readonly string[];
+  /** Recent blockhash (or durable nonce value), base58. */
+  readonly lifetimeToken: string;
+  readonly instructions: readonly CompiledInstruction[];
+  readonly addressTableLookups: readonly AddressTableLookup[];
+}
+
+/** Stable reasons in `details.reason` of decoder (INVALID_INPUT) and signer (SIGNING_REFUSED) errors. */
+export type RefusalReason =
+  | 'too-long'
+  | 'truncated'
+  | 'trailing-bytes'
+  | 'bad-length'
+  | 'unsupported-version'
+  | 'bad-header'
+  | 'duplicate-account'
+  | 'index-out-of-range'
+  | 'program-is-fee-payer'
+  | 'program-from-lookup-table'
+  | 'empty-lookup'
+  | 'too-many-accounts'
+  | 'fee-payer-not-agent'
+  | 'program-never-allowed'
+  | 'program-not-allowed'
+  | 'token-instruction-not-allowed'
+  | 'compute-budget-not-allowed'
+  | 'priority-fee-too-high'
+  | 'sign-message-disabled'
+  | 'looks-like-transaction'
+  | 'signer-closed';
+
+function malformed(reason: RefusalReason, message: string): never {
+  throw new AgentvaultError('INVALID_INPUT', `transaction message: ${message}`, { field: 'message', reason });
+}
+
+class Reader {
+  off = 0;
+  constructor(readonly bytes: Uint8Array, readonly strict: boolean) {}
+  u8(): number {
+    if (this.off >= this.bytes.length) malformed('truncated', 'ends early');
+    return this.bytes[this.off++]!;
+  }
+  take(n: number): Uint8Array {
+    if (this.off + n > this.bytes.length) malformed('truncated', 'ends early');
+    const out = this.bytes.slice(this.off, this.off + n);
+    this.off += n;
+    return out;
+  }
+  /** Agave `short_vec`: 1-3 bytes, 7 bits each, little end first; no aliases (non-minimal forms), value <= 0xffff. */
+  compactU16(): number {
+    let value = 0;
+    for (let i = 0; i < 3; i++) {
+      const b = this.u8();
+      if (this.strict && i > 0 && b === 0) malformed('bad-length', 'non-minimal compact-u16 length');
+      if (i === 2 && b > 0x03) malformed('bad-length', 'compact-u16 length overflows 16 bits');
+      value |= (b & 0x7f) << (7 * i);
+      if ((b & 0x80) === 0) return value;
+    }
+    return malformed('bad-length', 'compact-u16 length longer than 3 bytes');
+  }
+  u8Array(): number[] {
+    const n = this.compactU16();
+    return Array.from(this.take(n));
+  }
+}
+
+interface Raw {
+  version: 'legacy' | 0;
+  header: MessageHeader;
+  keys: Uint8Array[];
+  blockhash: Uint8Array;
+  instructions: { programAddressIndex: number; accountIndices: number[]; data: Uint8Array }[];
+  lookups: { table: Uint8Array; writableIndexes: number[]; readonlyIndexes: number[] }[];
+  end: number;
+}
+
+function readStructure(bytes: Uint8Array, strict: boolean): Raw {
+  const r = new Reader(bytes, strict);
+  let version: 'legacy' | 0 = 'legacy';
+  const first = r.bytes[0];
+  if (first !== undefined && (first & 0x80) !== 0) {
+    r.off = 1;
+    if ((first & 0x7f) !== 0) malformed('unsupported-version', `transaction version ${first & 0x7f} is not supported (legacy and v0 only)`);
+    version = 0;
+  }
+  const header = { numSignerAccounts: r.u8(), numReadonlySignerAccounts: r.u8(), numReadonlyNonSignerAccounts: r.u8() };
+  const nKeys = r.compactU16();
+  const keys: Uint8Array[] = [];
+  for (let i = 0; i < nKeys; i++) keys.push(r.take(32));
+  const blockhash = r.take(32);
+  const nIx = r.compactU16();
+  const instructions: Raw['instructions'] = [];
+  for (let i = 0; i < nIx; i++) {
+    const programAddressIndex = r.u8();
+    const accountIndices = r.u8Array();
+    const data = r.take(r.compactU16());
+    instructions.push({ programAddressIndex, accountIndices, data });
+  }
+  const lookups: Raw['lookups'] = [];
+  if (version === 0) {
+    const nLookups = r.compactU16();
+    for (let i = 0; i < nLookups; i++) lookups.push({ table: r.take(32), writableIndexes: r.u8Array(), readonlyIndexes: r.u8Array() });
+  }
+  return { version, header, keys, blockhash, instructions, lookups, end: r.off };
+}
+
+/**
+ * Decode a legacy or v0 Solana transaction message (the bytes that signatures cover) and check it
+ * as Agave's `sanitize` would, plus: no trailing bytes, no non-minimal lengths, no duplicate static
+ * keys, and the whole transaction within the 1232-byte packet. Throws `INVALID_INPUT` with
+ * `details.reason` (a `RefusalReason`) on anything else.
+ * @example
+ * const msg = decodeTransactionMessage(messageBytes);
+ * msg.staticAccounts[0]; // the fee payer
+ */
+export function decodeTransactionMessage(bytes: Uint8Array): DecodedTransactionMessage {
+  abytes(bytes, 'message');
+  if (bytes.length > PACKET_DATA_SIZE) malformed('too-long', `longer than the ${PACKET_DATA_SIZE}-byte packet limit`);
+  const raw = readStructure(bytes, true);
+  if (raw.end !== bytes.length) malformed('trailing-bytes', 'trailing bytes after the message');
+  const { header, keys, instructions, lookups } = raw;
+  // SPEC 10.4.1 = Agave Message::sanitize (legacy and v0).
+  if (header.numSignerAccounts === 0 || header.numReadonlySignerAccounts >= header.numSignerAccounts)
+    malformed('bad-header', 'header must describe a writable fee payer');
+  if (header.numSignerAccounts + header.numReadonlyNonSignerAccounts > keys.length)
+    malformed('bad-header', 'header describes more accounts than the message has');
+  let dynamic = 0;
+  for (const l of lookups) {
+    const n = l.writableIndexes.length + l.readonlyIndexes.length;
+    if (n === 0) malformed('empty-lookup', 'an address lookup table entry loads no account');
+    dynamic += n;
+  }
+  const total = keys.length + dynamic;
+  if (total > 256) malformed('too-many-accounts', 'more than 256 accounts');
+  for (let i = 0; i < keys.length; i++)
+    for (let j = i + 1; j < keys.length; j++) if (equalBytes(keys[i]!, keys[j]!)) malformed('duplicate-account', 'an account key appears twice');
+  for (const ix of instructions) {
+    if (ix.programAddressIndex === 0) malformed('program-is-fee-payer', 'an instruction names the fee payer as its program');
+    if (ix.programAddressIndex >= total) malformed('index-out-of-range', 'a program index is out of range');
+    // Agave refuses these too: a program loaded from a lookup table cannot be checked offline.
+    if (ix.programAddressIndex >= keys.length)
+      malformed('program-from-lookup-table', 'an instruction takes its program from an address lookup table');
+    for (const a of ix.accountIndices) if (a >= total) malformed('index-out-of-range', 'an account index is out of range');
+  }
+  // The signed transaction: compact-u16 signature count, 64 bytes per signature, then the message.
+  const sigCountBytes = header.numSignerAccounts < 0x80 ? 1 : 2;
+  if (sigCountBytes + 64 * header.numSignerAccounts + bytes.length > PACKET_DATA_SIZE)
+    malformed('too-long', `the signed transaction would exceed the ${PACKET_DATA_SIZE}-byte packet limit`);
+  return Object.freeze({
+    version: raw.version,
+    header: Object.freeze(header),
+    staticAccounts: Object.freeze(keys.map((k) => encodeAddress(k))),
+    lifetimeToken: encodeAddress(raw.blockhash),
+    instructions: Object.freeze(
+      instructions.map((ix) => Object.freeze({ ...ix, accountIndices: Object.freeze(ix.accountIndices) })),
+    ),
+    addressTableLookups: Object.freeze(
+      lookups.map((l) =>
+        Object.freeze({
+          lookupTableAddress: encodeAddress(l.table),
+          writableIndexes: Object.freeze(l.writableIndexes),
+          readonlyIndexes: Object.freeze(l.readonlyIndexes),
+        }),
+      ),
+    ),
+  });
+}
+
+/**
+ * True when some prefix of `bytes` has the structure of a legacy or v0 transaction message
+ * (lenient: non-minimal lengths, trailing bytes and bad indexes still count). `signMessage`
+ * refuses such bytes, so it can never be used to sign a transaction.
+ */
+export function looksLikeTransactionMessage(bytes: Uint8Array): boolean {
+  abytes(bytes, 'message');
+  const first = bytes[0];
+  // A versioned prefix this decoder does not know (v1 and later, 0x81..0xfe) may be a future
+  // transaction format: treat it as one. 0xff is the off-chain message signing domain's first
+  // byte, reserved so that no transaction version can begin with it.
+  if (first !== undefined && first > 0x80 && first < 0xff) return true;
+  if (first === 0xff) return !startsWith(bytes, OFFCHAIN_PREFIX);
+  try {
+    const raw = readStructure(bytes, false);
+    return raw.header.numSignerAccounts > 0 && raw.keys.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+const OFFCHAIN_PREFIX = Uint8Array.of(0xff, ...Array.from('solana offchain', (c) => c.charCodeAt(0)));
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
+
+// -- signing rules ------------------------------------------------------------------------------
+
+export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
+export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PNnBqCAWpmxY2iA';
+export const COMPUTE_BUDGET_PROGRAM = 'ComputeBudget111111111111111111111111111111';
+
+/**
+ * SPL Token / Token-2022 instructions the signer allows (an allowlist, SPEC 10.4.2):
+ * InitializeAccount (1), Revoke (5), InitializeAccount2 (16), SyncNative (17),
+ * InitializeAccount3 (18), and CloseAccount (9) only when the lamports go to the agent itself.
+ * Everything else (Transfer, TransferChecked, Approve, ApproveChecked, SetAuthority, Burn, MintTo,
+ * every Token-2022 extension instruction...) is refused whoever the authority is.
+ */
+const TOKEN_SAFE = new Set([1, 5, 16, 17, 18]);
+const TOKEN_CLOSE_ACCOUNT = 9;
+/** Compute-unit limit the runtime assumes when a message sets none: the per-transaction maximum. */
+const MAX_COMPUTE_UNITS = 1_400_000n;
+
+function u32le(d: Uint8Array, off: number): bigint {
+  return BigInt(d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) + BigInt(d[off + 3]!) * 0x1000000n;
+}
+function u64le(d: Uint8Array, off: number): bigint {
+  return u32le(d, off) + (u32le(d, off + 4) << 32n);
+}
+
+function refuse(reason: RefusalReason, message: string): never {
+  throw new AgentvaultError('SIGNING_REFUSED', `signer refused: ${message}`, { reason });
+}
+
+/**
+ * Check a decoded message against the grant's rules (SPEC 10.4.2). Throws SIGNING_REFUSED.
+ * @internal exported for tests and the SPEC; the signer calls it.
+ */
+export function checkTransactionRules(msg: DecodedTransactionMessage, agent: string, policy: ExecutionPolicy): void {
+  if (msg.staticAccounts[0] !== agent) refuse('fee-payer-not-agent', 'the agent must be the fee payer (first signer)');
+  let cuLimit: bigint | undefined;
+  let cuPrice = 0n;
+  for (const ix of msg.instructions) {
+    const program = msg.staticAccounts[ix.programAddressIndex]!; // decoder guarantees a static index
+    if (NEVER_ALLOWED_PROGRAMS.includes(program)) refuse('program-never-allowed', 'instruction for a program that can move funds out (System, Stake, Vote, loaders)');
+    if (!policy.allowedPrograms.includes(program)) refuse('program-not-allowed', 'instruction for a program outside the allowlist');
+    const d = ix.data;
+    if (program === TOKEN_PROGRAM || program === TOKEN_2022_PROGRAM) {
+      const tag = d[0];
+      if (tag === TOKEN_CLOSE_ACCOUNT && d.length === 1) {
+        // CloseAccount: [account, destination, owner, ...]: lamports may only return to the agent.
+        const dest = ix.accountIndices[1];
+        if (dest === undefined || dest >= msg.staticAccounts.length || msg.staticAccounts[dest] !== agent)
+          refuse('token-instruction-not-allowed', 'CloseAccount must send the lamports to the agent');
+      } else if (tag === undefined || !TOKEN_SAFE.has(tag)) {
+        refuse('token-instruction-not-allowed', 'token instruction that can move or delegate tokens');
+      }
+    }
+    if (program === COMPUTE_BUDGET_PROGRAM) {
+      if (d[0] === 2 && d.length === 5) cuLimit = u32le(d, 1);
+      else if (d[0] === 3 && d.length === 9) cuPrice = u64le(d, 1);
+      else if (!((d[0] === 1 || d[0] === 4) && d.length === 5)) refuse('compute-budget-not-allowed', 'unknown compute-budget instruction');
+    }
+  }
+  // Priority fee = ceil(price (micro-lamports per CU) * limit / 1e6); without a limit, assume the maximum.
+  const fee = (cuPrice * (cuLimit ?? MAX_COMPUTE_UNITS) + 999_999n) / 1_000_000n;
+  if (fee > BigInt(policy.maxPriorityFeeLamports)) refuse('priority-fee-too-high', 'priority fee above the policy maximum');
+}
+
+/** What bot code receives: it can sign what the grant allows, and nothing after the callback returns. */
+export interface ExecutionSigner {
+  /** The agent wallet's address (base58). */
+  readonly address: string;
+  /**
+   * Sign the bytes of a legacy or v0 transaction message (what `@solana/kit`'s
+   * `compileTransactionMessage` + `getCompiledTransactionMessageEncoder` produce). Returns the
+   * 64-byte ed25519 signature. Throws SIGNING_REFUSED with `details.reason`.
+   */
+  signTransactionMessage(message: Uint8Array): Uint8Array;
+  /** Sign arbitrary bytes; only if the policy allows it and the bytes are not a transaction message. */
+  signMessage(message: Uint8Array): Uint8Array;
+}
+
+/**
+ * @internal Build the signer around `secretKey` (64 bytes, seed || public key, owned by the caller,
+ * who zeroes it). `close()` makes every later call throw SIGNING_REFUSED ('signer-closed').
+ */
+export function createScopedSigner(
+  secretKey: Uint8Array,
+  agent: string,
+  policy: ExecutionPolicy,
+): { signer: ExecutionSigner; close(): void } {
+  abytes(secretKey, 'secretKey', 64);
+  decodeAddress(agent, 'agent');
+  let open = true;
+  const live = () => {
+    if (!open) refuse('signer-closed', 'the signer is only valid inside the withExecutionSigner callback');
+  };
+  const sign = (m: Uint8Array) => ed25519.sign(m, secretKey.subarray(0, 32));
+  const signer: ExecutionSigner = Object.freeze({
+    address: agent,
+    signTransactionMessage(message: Uint8Array): Uint8Array {
+      live();
+      abytes(message, 'message');
+      const bytes = Uint8Array.from(message); // decode and sign the same bytes, even if the caller mutates its buffer
+      let msg: DecodedTransactionMessage;
+      try {
+        msg = decodeTransactionMessage(bytes);
+      } catch (e) {
+        const reason = e instanceof AgentvaultError ? String(e.details?.['reason'] ?? 'malformed') : 'malformed';
+        return fail('SIGNING_REFUSED', `signer refused: ${e instanceof Error ? e.message : 'malformed message'}`, { reason });
+      }
+      checkTransactionRules(msg, agent, policy);
+      return sign(bytes);
+    },
+    signMessage(message: Uint8Array): Uint8Array {
+      live();
+      abytes(message, 'message');
+      const bytes = Uint8Array.from(message);
+      if (!policy.allowSignMessage) refuse('sign-message-disabled', 'the policy does not allow signing messages');
+      if (looksLikeTransactionMessage(bytes)) refuse('looks-like-transaction', 'the bytes parse as a transaction message; use signTransactionMessage');
+      return sign(bytes);
+    },
+    toString: () => `ExecutionSigner(${agent})`,
+    toJSON: () => `ExecutionSigner(${agent})`,
+    [Symbol.for('nodejs.util.inspect.custom')]: () => `ExecutionSigner(${agent})`,
+  });
+  return {
+    signer,
+    close() {
+      open = false;
+    },
+  };
+}
