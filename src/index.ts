@@ -1,6 +1,6 @@
 /**
  * agentvault: a correct key hierarchy for Solana trading-bot backends.
- * The root entry re-exports the common path by name (never `export *`, so internals cannot
+ * The root entry re-exports the common path by name (no star re-exports, so internals cannot
  * leak); each area also has its own subpath (`agentvault/vault`, `agentvault/messages`, ...).
  * See docs/SPEC.md.
  * @module
