@@ -4,7 +4,7 @@
  * Run: npx tsx scripts/gen-vectors.ts
  */
 import { writeFileSync } from 'node:fs';
-import { base58Ref, keyMessageRef, naclKeypair, naclSign, sealRecordRef, subkeyRef, walletKeyRef } from '../test/helpers/reference.js';
+import { base58Ref, keyMessageRef, naclKeypair, naclSign, sealRecordRef, subkeyRef, vaultMacRef, walletKeyRef } from '../test/helpers/reference.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 const seq = (start: number, len: number) => Buffer.from(Array.from({ length: len }, (_, i) => (start + i) & 0xff));
@@ -76,6 +76,9 @@ const wk = walletKeyRef({ signature: vSig, salt: kdmSalt, address, chain: vChain
 const slotSalt = seq(0x50, 32);
 const slotIv = seq(0x70, 12);
 const walletSlot = sealRecordRef({ key: wk, plaintext: umk, type: 'umk.wallet', context: { address, domain: vDomain, chain: vChain }, umkVersion: 1, salt: slotSalt, iv: slotIv });
+function withMac(v: Record<string, unknown>) {
+  return { ...v, mac: vaultMacRef(v, umk, address) };
+}
 const vault = {
   description: 'SPEC 6 vault vector: prepareVault + createVault with injected randomness (in draw order) -> stored vault JSON; unlocking it yields the UMK whose subkeys are given.',
   source: note,
@@ -85,12 +88,13 @@ const vault = {
   random: { kdmSalt: hex(kdmSalt), umk: hex(umk), walletSlotSalt: hex(slotSalt), walletSlotIv: hex(slotIv) },
   keyMessage: vText,
   signature: hex(vSig),
-  expected: {
+  expected: withMac({
     format: 'agentvault/vault', schema: 1, owner: address, wallet: address, domain: vDomain, chain: vChain,
     kdm: { version: 1, salt: kdmSalt.toString('base64url'), signedAs: 'raw', peppered: false },
     activeUmkVersion: 1,
     umks: [{ version: 1, state: 'active', wallet: walletSlot }],
-  },
+    revision: 1,
+  }),
   subkeys: { 'agent-key': hex(subkeyRef(umk, 'agent-key', address)) },
 };
 writeFileSync('vectors/vault.json', JSON.stringify(vault, null, 2) + '\n');

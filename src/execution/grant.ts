@@ -74,7 +74,7 @@ export interface ExecutionGrant {
   readonly v: 1;
   /** 128 random bits, 32 lower-case hex digits. */
   readonly id: string;
-  /** The user's wallet address (the vault owner, the message signer). */
+  /** The user's wallet address that signed the grant (the vault's current wallet). */
   readonly owner: string;
   readonly bot: string;
   /** The agent wallet's address (= its ed25519 public key, base58). */
@@ -378,9 +378,10 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   const maxWindowMs = o.maxWindowMs ?? DEFAULT_MAX_GRANT_WINDOW_MS;
   if (typeof maxWindowMs !== 'number' || !Number.isSafeInteger(maxWindowMs) || maxWindowMs < 1000 || maxWindowMs > GRANT_WINDOW_CEILING_MS)
     fail('INVALID_INPUT', `maxWindowMs: must be an integer in [1000, ${GRANT_WINDOW_CEILING_MS}]`, { field: 'maxWindowMs' });
-  const owner = vault.owner;
-
-  const auth = useAuthorization(o.authorization, { purpose: 'enable-execution', address: owner, now });
+  // The grant's `owner` is the wallet that signs it: the vault's current wallet (equal to the
+  // vault owner unless the user moved the vault to a new wallet, SPEC 6.4).
+  const { wallet: owner, domain, chain } = vault.data;
+  const auth = useAuthorization(o.authorization, { purpose: 'enable-execution', address: owner, domain, chain, now });
   const params = grantParamsFromResources(auth.resources, auth.params);
 
   const policy = normalizePolicy(o.policy);

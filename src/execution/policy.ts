@@ -10,6 +10,7 @@
  * strings, counts are safe integers.
  * @module
  */
+import { canonicalJson } from '../_json.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { typeName, utf8 } from '../_utils.js';
@@ -284,21 +285,6 @@ export function normalizePolicy(input: unknown): ExecutionPolicy {
 }
 
 /** Sorted-key, whitespace-free JSON of a value made of objects, arrays, strings, booleans and safe integers. */
-function canonicalJson(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new AgentvaultError('POLICY_INVALID', 'canonical JSON: only safe integers');
-    return String(value + 0);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  throw new AgentvaultError('POLICY_INVALID', `canonical JSON: unsupported value ${typeName(value)}`);
-}
-
 /**
  * The canonical JSON text of a policy (SPEC 10.3.2): `normalizePolicy`, then keys sorted by
  * code unit at every level, no whitespace, strings as `JSON.stringify` writes them, integers in
@@ -306,7 +292,7 @@ function canonicalJson(value: unknown): string {
  * the RFC 8785 (JCS) serialization.
  */
 export function canonicalPolicyJson(policy: unknown): string {
-  return canonicalJson(normalizePolicy(policy));
+  return canonicalJson(normalizePolicy(policy), 'POLICY_INVALID');
 }
 
 /** SHA-256 of the canonical JSON's UTF-8 bytes, 64 lower-case hex digits: what the user signs. */

@@ -84,7 +84,8 @@ export async function revealMnemonic(options: RevealMnemonicOptions): Promise<Se
   if (!(now - issuedAt <= REVEAL_MAX_AGE_MS) || !(now <= expires))
     fail('MESSAGE_EXPIRED', 'the reveal authorization is older than 2 minutes; request a new one');
   const owner = vault.owner;
-  useAuthorization(auth, { purpose: 'reveal-mnemonic', address: owner, now });
+  const { wallet, domain, chain } = vault.data;
+  useAuthorization(auth, { purpose: 'reveal-mnemonic', address: wallet, domain, chain, now });
 
   const r = await limiter.hit(`reveal-mnemonic:${owner}`, now);
   if (!r.allowed)

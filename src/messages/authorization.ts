@@ -65,22 +65,46 @@ function expiresAtMs(auth: VerifiedMessage): number {
   return auth.expirationTime === undefined ? Number.NaN : Date.parse(auth.expirationTime);
 }
 
+/** `solana:mainnet` and `mainnet` name the same cluster when binding an authorization to a vault. */
+function clusterOf(chain: string): string {
+  return chain.startsWith('solana:') ? chain.slice('solana:'.length) : chain;
+}
+
+/** What an operation requires of the authorization it spends. Every field is mandatory. */
+export interface AuthorizationExpectation {
+  readonly purpose: string;
+  /** The wallet that must have signed. */
+  readonly address: string;
+  /** The site (host[:port]) the operation belongs to, e.g. the vault's domain. */
+  readonly domain: string;
+  /** The cluster the operation belongs to (`mainnet` or `solana:mainnet` alike). */
+  readonly chain: string;
+  /**
+   * The caller's clock, ms since the epoch. Trusted input, like jose's `currentDate`: pass the
+   * real time (`Date.now()`) outside tests.
+   */
+  readonly now: number;
+}
+
 /**
  * Spend a verified authorization for one operation: refuses anything not branded, of another
- * purpose or address, past its expiration time, or already spent. Every check is mandatory.
+ * purpose, wallet, domain or cluster, past its expiration time, or already spent. Every check is
+ * mandatory.
  */
-export function useAuthorization(
-  auth: unknown,
-  expected: { purpose: string; address: string; now: number },
-): VerifiedMessage {
+export function useAuthorization(auth: unknown, expected: AuthorizationExpectation): VerifiedMessage {
+  for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
+    if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
+  if (typeof expected.now !== 'number' || !Number.isFinite(expected.now)) fail('INVALID_INPUT', 'expected.now: required', { field: 'expected.now' });
   if (!isVerifiedMessage(auth))
     fail('AUTHORIZATION_REQUIRED', `a verified '${expected.purpose}' authorization from verifySignedMessage is required`);
   if (auth.purpose !== expected.purpose)
     fail('AUTHORIZATION_REQUIRED', `authorization is for '${auth.purpose}', not '${expected.purpose}'`);
-  if (auth.address !== expected.address)
-    fail('AUTHORIZATION_REQUIRED', 'authorization was signed by another wallet');
+  if (auth.address !== expected.address) fail('AUTHORIZATION_REQUIRED', 'authorization was signed by another wallet');
+  if (auth.domain !== expected.domain) fail('AUTHORIZATION_REQUIRED', 'authorization was signed for another domain');
+  if (clusterOf(auth.chain) !== clusterOf(expected.chain)) fail('AUTHORIZATION_REQUIRED', 'authorization was signed for another cluster');
   const exp = expiresAtMs(auth);
-  if (!(expected.now <= exp)) fail('AUTHORIZATION_REQUIRED', 'authorization has expired; request a new challenge');
+  if (!(expected.now <= exp))
+    fail('AUTHORIZATION_REQUIRED', 'authorization has expired; request a new challenge');
   if (spent.has(auth)) fail('AUTHORIZATION_REQUIRED', 'authorization was already used; request a new challenge');
   spent.add(auth);
   return auth;

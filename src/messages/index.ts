@@ -5,6 +5,7 @@
  * @module
  */
 export { isVerifiedMessage, useAuthorization } from './authorization.js';
+export type { AuthorizationExpectation } from './authorization.js';
 export type { SignedAs, VerifiedMessage } from './authorization.js';
 export {
   DEFAULT_SKEW_MS,

@@ -19,3 +19,5 @@ export const LABEL_RECORD_COMMITKEY = 'COMMITKEY';
 export const LABEL_LOCAL_WRAP = 'agentvault/v1/local-wrap';
 /** Domain separation inside a grant's wrap context (SPEC 10.2.3). */
 export const LABEL_GRANT_DATA_KEY = 'agentvault/v1/grant-data-key';
+/** Vault metadata MAC key from the active UMK (SPEC 6.1). */
+export const LABEL_VAULT_MAC = 'agentvault/v1/vault-mac';

@@ -14,7 +14,9 @@ import { assertScryptParams, RECOVERY_SALT_LENGTH, type ScryptParams } from './r
 
 export const VAULT_FORMAT = 'agentvault/vault';
 export const VAULT_SCHEMA = 1;
+/** Live (non-retired) UMK versions a vault may hold, and all entries including retired ones. */
 export const MAX_UMK_VERSIONS = 64;
+export const MAX_UMK_ENTRIES = 1024;
 
 /** State of one UMK version (SPEC 6.5). */
 export type UmkState = 'active' | 'decrypt-only' | 'retired';
@@ -50,9 +52,15 @@ export interface VaultData {
     readonly kind: 'code' | 'passphrase';
     readonly salt: string;
     readonly scrypt?: ScryptParams;
+    /** Whether the server pepper is mixed into the recovery key too (SPEC 6.4). */
+    readonly peppered: boolean;
   };
   readonly activeUmkVersion: number;
   readonly umks: readonly UmkEntry[];
+  /** Incremented by every change (rotate, rewrap, retire): save with compare-and-swap on it. */
+  readonly revision: number;
+  /** base64url HMAC-SHA256 over the rest of the vault under a key from the active UMK (SPEC 6.1). */
+  readonly mac: string;
 }
 
 function decodeSalt(text: unknown, name: string, length: number): Uint8Array {
@@ -83,7 +91,15 @@ const bad = (field: string, what: string): never => fail('INVALID_INPUT', `vault
  * Unknown format or schema -> UNSUPPORTED_VERSION; anything else off -> INVALID_INPUT.
  */
 export function parseVault(value: unknown): VaultData {
-  const v = aobject(value, 'vault');
+  // Validate a plain-data copy and return that same copy: getters, proxies or later mutation of
+  // the caller's object cannot change what was checked.
+  let copy: unknown;
+  try {
+    copy = JSON.parse(JSON.stringify(value));
+  } catch {
+    return fail('INVALID_INPUT', 'vault: not JSON-serializable data', { field: 'vault' });
+  }
+  const v = aobject(copy, 'vault');
   if (v['format'] !== VAULT_FORMAT) bad('format', `expected '${VAULT_FORMAT}'`);
   if (v['schema'] !== VAULT_SCHEMA) fail('UNSUPPORTED_VERSION', `vault.schema: this library reads schema ${VAULT_SCHEMA}`);
   decodeAddress(v['owner'], 'vault.owner');
@@ -103,9 +119,12 @@ export function parseVault(value: unknown): VaultData {
     decodeSalt(r['salt'], 'vault.recovery.salt', RECOVERY_SALT_LENGTH);
     if (r['kind'] === 'passphrase') assertScryptParams(aobject(r['scrypt'], 'vault.recovery.scrypt') as unknown as ScryptParams);
     else if (r['scrypt'] !== undefined) bad('recovery.scrypt', 'only for passphrases');
+    if (typeof r['peppered'] !== 'boolean') bad('recovery.peppered', 'expected boolean');
   }
   const umks = v['umks'];
-  if (!Array.isArray(umks) || umks.length < 1 || umks.length > MAX_UMK_VERSIONS) bad('umks', `expected 1..${MAX_UMK_VERSIONS} entries`);
+  if (!Array.isArray(umks) || umks.length < 1 || umks.length > MAX_UMK_ENTRIES) bad('umks', `expected 1..${MAX_UMK_ENTRIES} entries`);
+  if ((umks as { state?: unknown }[]).filter((e) => e?.state !== 'retired').length > MAX_UMK_VERSIONS)
+    bad('umks', `at most ${MAX_UMK_VERSIONS} live (non-retired) versions; retire old ones`);
   const seen = new Set<number>();
   let active = 0;
   for (const [i, raw] of (umks as unknown[]).entries()) {
@@ -132,7 +151,14 @@ export function parseVault(value: unknown): VaultData {
   if (active !== 1) bad('umks', 'exactly one active version');
   const activeEntry = (umks as UmkEntry[]).find((e) => e.state === 'active')!;
   if (v['activeUmkVersion'] !== activeEntry.version) bad('activeUmkVersion', 'must name the active version');
-  return deepFreeze(structuredClone(value)) as VaultData;
+  // SPEC 6.5: rotation always activates a new highest version, so an older active one is a rollback.
+  if (activeEntry.version !== Math.max(...seen)) bad('activeUmkVersion', 'the active version must be the highest');
+  const revision = v['revision'];
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1) bad('revision', 'expected an integer >= 1');
+  if (typeof v['mac'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(v['mac'] as string)) bad('mac', 'expected a base64url HMAC-SHA256');
+  const known = new Set(['format', 'schema', 'owner', 'wallet', 'domain', 'chain', 'kdm', 'recovery', 'activeUmkVersion', 'umks', 'revision', 'mac']);
+  for (const k of Object.keys(v)) if (!known.has(k)) bad(k, 'unknown field');
+  return deepFreeze(copy) as VaultData;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -9,7 +9,7 @@ export type { KeyMessageFields, VaultChain, WrappingKeyInput } from './kdm.js';
 export { generateRecoveryCode, MIN_PASSPHRASE_LENGTH, SCRYPT_DEFAULTS } from './recovery.js';
 export type { ScryptParams } from './recovery.js';
 export { migrateRecords, retireUmkVersion, rotateVault } from './rotation.js';
-export type { RotateOptions, StoredRecord } from './rotation.js';
+export type { MigrateOptions, RotateOptions, StoredRecord } from './rotation.js';
 export { SUBKEY_PURPOSES, UnlockedVault } from './unlocked.js';
 export type { RecordFields } from './unlocked.js';
 export {

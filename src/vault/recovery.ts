@@ -6,10 +6,11 @@
  */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { base32crockford } from '@scure/base';
-import { aint, concatBytes, lp, utf8, zero } from '../_utils.js';
+import { aint, astring, concatBytes, lp, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { hkdfSha256 } from '../primitives/hkdf.js';
+import { assertStrongKey } from '../primitives/keys.js';
 import { LABEL_RECOVERY_CODE, LABEL_RECOVERY_PASSPHRASE } from '../primitives/labels.js';
 import { SecretBytes } from '../secret.js';
 
@@ -52,40 +53,69 @@ export function parseRecoveryCode(code: string): Uint8Array {
   return bytes;
 }
 
-/** key = HKDF-SHA256(code bytes, recovery salt, lp(LABEL_RECOVERY_CODE) || lp(owner), 32). */
-export function deriveRecoveryCodeKey(code: string, salt: Uint8Array, owner: string): SecretBytes {
+/**
+ * ikm || pepper when peppered, and the info ends with u8(peppered): the server pepper protects the
+ * recovery keyslot as it protects the wallet keyslot (SPEC 6.4).
+ */
+function withPepper(ikm: Uint8Array, pepper: Uint8Array | undefined): Uint8Array {
+  return pepper ? concatBytes(ikm, assertStrongKey(pepper, 'pepper')) : Uint8Array.from(ikm);
+}
+
+/** key = HKDF-SHA256(code bytes [|| pepper], recovery salt, lp(LABEL_RECOVERY_CODE) || lp(owner) || u8(peppered), 32). */
+export function deriveRecoveryCodeKey(code: string, salt: Uint8Array, owner: string, pepper?: Uint8Array): SecretBytes {
   const bytes = parseRecoveryCode(code);
+  const ikm = withPepper(bytes, pepper);
   try {
-    return SecretBytes.from(hkdfSha256(bytes, salt, concatBytes(lp(LABEL_RECOVERY_CODE), lp(owner)), 32));
+    return SecretBytes.from(hkdfSha256(ikm, salt, concatBytes(lp(LABEL_RECOVERY_CODE), lp(owner), Uint8Array.of(pepper ? 1 : 0)), 32));
   } finally {
-    zero(bytes);
+    zero(bytes, ikm);
   }
 }
+
+/** Memory (128·r·(N+p+1) bytes) and work (N·r·p) bounds, so a stored vault cannot make us spin. */
+export const SCRYPT_MAX_MEMORY = 256 * 1024 * 1024;
+export const SCRYPT_MAX_WORK = 2 ** 24;
+export const MAX_PASSPHRASE_LENGTH = 1024;
 
 export function assertScryptParams(p: ScryptParams): ScryptParams {
   aint(p.r, 'scrypt.r', 8, 32);
   aint(p.p, 'scrypt.p', 1, 16);
   aint(p.N, 'scrypt.N', 2 ** SCRYPT_MIN_LOG_N, 2 ** 22);
   if ((p.N & (p.N - 1)) !== 0) fail('INVALID_INPUT', 'scrypt.N: must be a power of two', { field: 'scrypt.N' });
+  if (128 * p.r * (p.N + p.p + 1) > SCRYPT_MAX_MEMORY || p.N * p.r * p.p > SCRYPT_MAX_WORK)
+    fail('INVALID_INPUT', 'scrypt: parameters exceed the memory (256 MiB) or work (2^24) bound', { field: 'scrypt' });
   return { N: p.N, r: p.r, p: p.p };
 }
 
 /**
- * key = HKDF-SHA256(scrypt(NFKD(passphrase), salt, N, r, p, 32), salt,
- *                   lp(LABEL_RECOVERY_PASSPHRASE) || lp(owner), 32).
+ * key = HKDF-SHA256(scrypt(NFKD(passphrase), salt, N, r, p, 32) [|| pepper], salt,
+ *                   lp(LABEL_RECOVERY_PASSPHRASE) || lp(owner) || u8(peppered), 32).
  */
-export function deriveRecoveryPassphraseKey(passphrase: string, salt: Uint8Array, owner: string, params: ScryptParams): SecretBytes {
-  if (typeof passphrase !== 'string' || !passphrase.isWellFormed())
-    fail('INVALID_INPUT', 'passphrase: expected a string', { field: 'passphrase' });
+export function deriveRecoveryPassphraseKey(
+  passphrase: string,
+  salt: Uint8Array,
+  owner: string,
+  params: ScryptParams,
+  pepper?: Uint8Array,
+): SecretBytes {
+  astring(passphrase, 'passphrase', MAX_PASSPHRASE_LENGTH);
+  if (!passphrase.isWellFormed()) fail('INVALID_INPUT', 'passphrase: not well-formed text', { field: 'passphrase' });
   const normalized = passphrase.normalize('NFKD');
   if ([...normalized].length < MIN_PASSPHRASE_LENGTH)
     fail('WEAK_KEY', `passphrase: at least ${MIN_PASSPHRASE_LENGTH} characters`, { field: 'passphrase' });
   const { N, r, p } = assertScryptParams(params);
   const pw = utf8(normalized);
-  const stretched = scrypt(pw, salt, { N, r, p, dkLen: 32, maxmem: 1024 * 1024 * 1024 });
+  let stretched: Uint8Array | undefined;
+  let ikm: Uint8Array | undefined;
   try {
-    return SecretBytes.from(hkdfSha256(stretched, salt, concatBytes(lp(LABEL_RECOVERY_PASSPHRASE), lp(owner)), 32));
+    try {
+      stretched = scrypt(pw, salt, { N, r, p, dkLen: 32, maxmem: SCRYPT_MAX_MEMORY + 1024 * 1024 });
+    } catch {
+      return fail('INVALID_INPUT', 'scrypt: could not run with these parameters', { field: 'scrypt' });
+    }
+    ikm = withPepper(stretched, pepper);
+    return SecretBytes.from(hkdfSha256(ikm, salt, concatBytes(lp(LABEL_RECOVERY_PASSPHRASE), lp(owner), Uint8Array.of(pepper ? 1 : 0)), 32));
   } finally {
-    zero(pw, stretched);
+    zero(pw, stretched, ikm);
   }
 }

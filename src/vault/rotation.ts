@@ -3,7 +3,9 @@
  * versions stay decrypt-only until every record is migrated; then they are retired. Records
  * name their UMK version, so reads never guess. Migration is resumable and idempotent: each
  * record is re-sealed and saved on its own, and a record already on the active version is
- * skipped, so a crash half-way loses nothing and a rerun finishes the job.
+ * skipped, so a crash half-way loses nothing and a rerun finishes the job. It refuses to run
+ * until the rotated vault is the stored one, so no record is ever sealed under a UMK that is
+ * not durably wrapped.
  * @module
  */
 import { aint, aobject, zero } from '../_utils.js';
@@ -12,20 +14,38 @@ import { fail } from '../errors.js';
 import { openRecord, recordUmkVersion } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
 import { parseVault, type UmkEntry, type VaultData } from './data.js';
+import { signVault } from './mac.js';
 import type { RecordFields, UnlockedVault } from './unlocked.js';
-import { _sealSlot, recoveryKeyFor, stateFor } from './vault.js';
+import { _sealSlot, recoveryKeyFor, stateFor, UMK_LENGTH } from './vault.js';
 
 export interface RotateOptions {
   /** Needed to carry the recovery slot to the new version when the handle was unlocked by wallet. */
   readonly recoveryCode?: string;
   readonly passphrase?: string;
+  /** The server pepper, when the recovery keyslot is peppered. */
+  readonly pepper?: Uint8Array;
   /** Remove the recovery keyslots instead (explicit: recovery is never dropped silently). */
   readonly dropRecovery?: boolean;
 }
 
+function stripRecovery(e: UmkEntry): UmkEntry {
+  const { recovery: _r, ...rest } = e;
+  return rest;
+}
+
+function checkRecoveryKey(key: SecretBytes, data: VaultData): void {
+  const active = data.umks.find((e) => e.state === 'active')!;
+  try {
+    openRecord(key, active.recovery!, { type: 'umk.recovery', context: { address: data.owner, domain: data.domain, chain: data.chain } }).plaintext.dispose();
+  } catch {
+    fail('RECOVERY_CODE_MISMATCH', 'the recovery code or passphrase does not open this vault');
+  }
+}
+
 /**
  * Make a new UMK version active. The handle (unlocked with the wallet) must hold the wallet key.
- * Returns the vault to store; the handle switches to it.
+ * Returns the vault to store (revision + 1; save it with compare-and-swap on the old revision);
+ * the handle switches to it.
  */
 export function rotateVault(unlocked: UnlockedVault, opts: RotateOptions = {}): { readonly vault: VaultData } {
   const state = stateFor(unlocked);
@@ -33,31 +53,22 @@ export function rotateVault(unlocked: UnlockedVault, opts: RotateOptions = {}): 
   const old = state.data;
   if (!state.walletKey)
     fail('INVALID_INPUT', 'rotation needs a vault unlocked with the wallet (after a recovery unlock, rewrap to a wallet first)');
-  let recoveryKey = state.recoveryKey;
-  let derivedRecovery = false;
-  if (old.recovery && !opts.dropRecovery && !recoveryKey) {
+  const keepRecovery = old.recovery !== undefined && opts.dropRecovery !== true;
+  let recoveryKey = keepRecovery ? state.recoveryKey : undefined;
+  let derived: SecretBytes | undefined;
+  if (keepRecovery && !recoveryKey) {
     if (opts.recoveryCode === undefined && opts.passphrase === undefined)
       fail('INVALID_INPUT', 'this vault has a recovery keyslot: pass recoveryCode/passphrase to carry it over, or dropRecovery: true');
-    recoveryKey = recoveryKeyFor(old, opts);
-    derivedRecovery = true;
+    derived = recoveryKey = recoveryKeyFor(old, opts);
   }
   const newVersion = Math.max(...old.umks.map((e) => e.version)) + 1;
-  const umk = randomBytes(32);
+  const umk = randomBytes(UMK_LENGTH);
   try {
-    if (derivedRecovery) {
-      // Prove the recovery key before relying on it: open the active version's recovery slot.
-      const active = old.umks.find((e) => e.state === 'active')!;
-      try {
-        _openRecoveryCheck(recoveryKey!, active, old);
-      } catch (e) {
-        recoveryKey!.dispose();
-        throw e;
-      }
-    }
-    const keepRecovery = old.recovery !== undefined && !opts.dropRecovery;
+    // Prove a derived recovery key before relying on it.
+    if (derived) checkRecoveryKey(derived, old);
     const umks: UmkEntry[] = old.umks.map((e) => {
-      if (e.state !== 'active') return keepRecovery ? e : stripRecovery(e);
-      return stripRecoveryIf({ ...e, state: 'decrypt-only' }, !keepRecovery);
+      const entry = e.state === 'active' ? { ...e, state: 'decrypt-only' as const } : e;
+      return keepRecovery ? entry : stripRecovery(entry);
     });
     umks.push({
       version: newVersion,
@@ -65,34 +76,23 @@ export function rotateVault(unlocked: UnlockedVault, opts: RotateOptions = {}): 
       wallet: _sealSlot(state.walletKey, umk, 'wallet', newVersion, old),
       ...(keepRecovery ? { recovery: _sealSlot(recoveryKey!, umk, 'recovery', newVersion, old) } : {}),
     });
-    const { recovery: _dropped, ...rest } = old;
-    const data = parseVault({ ...rest, ...(keepRecovery ? { recovery: old.recovery } : {}), activeUmkVersion: newVersion, umks });
+    const { mac: _mac, recovery: _r, ...rest } = old;
+    const data = signVault(
+      { ...rest, ...(keepRecovery ? { recovery: old.recovery } : {}), activeUmkVersion: newVersion, umks, revision: old.revision + 1 },
+      umk,
+    );
     state.umks.set(newVersion, Uint8Array.from(umk));
-    if (derivedRecovery) state.recoveryKey = keepRecovery ? recoveryKey : (recoveryKey!.dispose(), undefined);
+    if (derived) state.recoveryKey = derived;
     if (!keepRecovery && state.recoveryKey) {
       state.recoveryKey.dispose();
       state.recoveryKey = undefined;
     }
     state.data = data;
+    derived = undefined;
     return Object.freeze({ vault: data });
   } finally {
     zero(umk);
-  }
-}
-
-function stripRecovery(e: UmkEntry): UmkEntry {
-  const { recovery: _r, ...rest } = e;
-  return rest;
-}
-function stripRecoveryIf(e: UmkEntry, strip: boolean): UmkEntry {
-  return strip ? stripRecovery(e) : e;
-}
-
-function _openRecoveryCheck(key: SecretBytes, entry: UmkEntry, data: VaultData): void {
-  try {
-    openRecord(key, entry.recovery!, { type: 'umk.recovery', context: { address: data.owner, domain: data.domain, chain: data.chain } }).plaintext.dispose();
-  } catch {
-    fail('RECOVERY_CODE_MISMATCH', 'the recovery code or passphrase does not open this vault');
+    derived?.dispose();
   }
 }
 
@@ -104,20 +104,33 @@ export interface StoredRecord {
   readonly fields?: RecordFields;
 }
 
+export interface MigrateOptions {
+  /**
+   * The vault as it is stored now. Migration refuses to start unless it is the handle's vault
+   * (same revision and MAC): save the rotated vault first, and a stale handle (another instance
+   * rotated meanwhile) cannot seal records under a UMK the stored vault does not hold.
+   */
+  readonly stored: unknown;
+  readonly records: Iterable<StoredRecord> | AsyncIterable<StoredRecord>;
+  /** Persist one re-sealed record before resolving. */
+  readonly save: (id: string, record: string) => void | Promise<void>;
+}
+
 /**
- * Re-seal every record not on the active UMK version and hand each new record to `save`
- * (which must persist it before resolving). Records already on the active version are skipped,
- * so the call is idempotent and can be rerun after a crash.
+ * Re-seal every record not on the active UMK version and hand each new record to `save`.
+ * Records already on the active version are skipped, so the call is idempotent and can be
+ * rerun after a crash.
  */
-export async function migrateRecords(
-  unlocked: UnlockedVault,
-  records: Iterable<StoredRecord> | AsyncIterable<StoredRecord>,
-  save: (id: string, record: string) => void | Promise<void>,
-): Promise<{ readonly migrated: number; readonly skipped: number }> {
-  if (typeof save !== 'function') fail('INVALID_INPUT', 'save: expected a function');
+export async function migrateRecords(unlocked: UnlockedVault, opts: MigrateOptions): Promise<{ readonly migrated: number; readonly skipped: number }> {
+  aobject(opts, 'options');
+  if (typeof opts.save !== 'function') fail('INVALID_INPUT', 'save: expected a function', { field: 'save' });
+  const stored = parseVault(opts.stored);
+  const mine = stateFor(unlocked).data;
+  if (stored.revision !== mine.revision || stored.mac !== mine.mac)
+    fail('INVALID_INPUT', 'stored: the stored vault is not this handle\'s vault (save the rotated vault first, or unlock again)', { field: 'stored' });
   let migrated = 0;
   let skipped = 0;
-  for await (const r of records) {
+  for await (const r of opts.records) {
     aobject(r, 'record');
     const active = unlocked.activeUmkVersion;
     if (recordUmkVersion(r.record) === active) {
@@ -126,7 +139,7 @@ export async function migrateRecords(
     }
     const plaintext = unlocked.open(r.type, r.record, r.fields);
     try {
-      await save(r.id, unlocked.seal(r.type, plaintext.expose(), r.fields));
+      await opts.save(r.id, unlocked.seal(r.type, plaintext.expose(), r.fields));
     } finally {
       plaintext.dispose();
     }
@@ -138,7 +151,7 @@ export async function migrateRecords(
 /**
  * Retire a decrypt-only UMK version once no record uses it: its keyslots are deleted from the
  * vault and its key zeroed. `remaining` must be every record the app still stores for this vault;
- * retiring is refused while any of them names the version.
+ * retiring is refused while any of them names the version. Returns the vault to store.
  */
 export function retireUmkVersion(unlocked: UnlockedVault, version: number, remaining: Iterable<string>): { readonly vault: VaultData } {
   const state = stateFor(unlocked);
@@ -150,7 +163,11 @@ export function retireUmkVersion(unlocked: UnlockedVault, version: number, remai
   let left = 0;
   for (const r of remaining) if (recordUmkVersion(r) === version) left++;
   if (left > 0) fail('INVALID_INPUT', `${left} record(s) still use UMK version ${version}; migrate them first`, { remaining: left });
-  const data = parseVault({ ...state.data, umks: state.data.umks.map((e) => (e.version === version ? { version, state: 'retired' } : e)) });
+  const { mac: _mac, ...rest } = state.data;
+  const data = signVault(
+    { ...rest, umks: state.data.umks.map((e) => (e.version === version ? { version, state: 'retired' as const } : e)), revision: state.data.revision + 1 },
+    state.umks.get(state.data.activeUmkVersion)!,
+  );
   const umk = state.umks.get(version);
   if (umk) zero(umk);
   state.umks.delete(version);

@@ -30,19 +30,31 @@ export interface UnlockedState {
   recoveryKey: SecretBytes | undefined;
   expiresAt: number;
   clock: () => number;
+  /**
+   * Set after a recovery unlock authorized by a wallet other than the vault's: the handle can
+   * only move the vault to that wallet (`rewrapVault`), nothing else (SPEC 6.4).
+   */
+  restrictedTo: string | undefined;
+  /** Expiry by the system clock (an injected clock cannot extend the handle's life). */
+  realExpiresAt: number;
 }
 
 const states = new WeakMap<UnlockedVault, UnlockedState>();
 
-/** @internal */
-export function _stateOf(vault: unknown): UnlockedState {
+/**
+ * @internal The live state of a handle; throws VAULT_LOCKED after lock or expiry, and
+ * AUTHORIZATION_REQUIRED for a recovery-restricted handle unless `restrictedOk`.
+ */
+export function _stateOf(vault: unknown, restrictedOk = false): UnlockedState {
   const s = vault instanceof UnlockedVault ? states.get(vault) : undefined;
   if (!s) return fail('INVALID_INPUT', 'expected an UnlockedVault from unlockVault/createVault');
   if (s.umks.size === 0) fail('VAULT_LOCKED', 'the vault is locked; unlock it again');
-  if (s.clock() >= s.expiresAt) {
-    vault instanceof UnlockedVault && vault.lock();
+  if (s.clock() >= s.expiresAt || Date.now() >= s.realExpiresAt) {
+    (vault as UnlockedVault).lock();
     fail('VAULT_LOCKED', 'the unlocked vault has expired; unlock it again');
   }
+  if (s.restrictedTo !== undefined && !restrictedOk)
+    fail('AUTHORIZATION_REQUIRED', 'this handle was opened by recovery for a new wallet: rewrap the vault to that wallet first');
   return s;
 }
 
@@ -68,7 +80,7 @@ export class UnlockedVault {
   /** @internal */
   constructor(state: UnlockedState) {
     states.set(this, state);
-    const ms = state.expiresAt - state.clock();
+    const ms = state.realExpiresAt - Date.now();
     // Backstop for expiry; the clock is also checked on every call. Never keeps the process alive.
     const t = setTimeout(() => this.lock(), Math.max(0, Math.min(ms, 2 ** 31 - 1))) as unknown;
     if (typeof t === 'object' && t !== null && 'unref' in t) (t as { unref(): void }).unref();
@@ -77,7 +89,7 @@ export class UnlockedVault {
 
   /** The vault owner's address (fixed at creation; used in subkeys and record contexts). */
   get owner(): string {
-    return _stateOf(this).data.owner;
+    return _stateOf(this, true).data.owner;
   }
   /** Alias of `owner`, for code that thinks in addresses. */
   get address(): string {
@@ -85,10 +97,10 @@ export class UnlockedVault {
   }
   /** The current stored vault (after rotate/rewrap, the new one). */
   get data(): VaultData {
-    return _stateOf(this).data;
+    return _stateOf(this, true).data;
   }
   get activeUmkVersion(): number {
-    return _stateOf(this).data.activeUmkVersion;
+    return _stateOf(this, true).data.activeUmkVersion;
   }
   /** Milliseconds since the epoch after which the handle locks itself. */
   get expiresAt(): number {

@@ -72,9 +72,9 @@ export function subkeyRef(umk: Buffer, purpose: string, owner: string): Buffer {
   return hkdf(umk, Buffer.alloc(0), Buffer.concat([lp('agentvault/v1/subkey'), lp(purpose), lp(owner)]), 32);
 }
 
-/** SPEC 6.4: recovery code key. */
+/** SPEC 6.4: recovery code key (unpeppered). */
 export function recoveryCodeKeyRef(codeBytes: Buffer, salt: Buffer, owner: string): Buffer {
-  return hkdf(codeBytes, salt, Buffer.concat([lp('agentvault/v1/recovery-code'), lp(owner)]), 32);
+  return hkdf(codeBytes, salt, Buffer.concat([lp('agentvault/v1/recovery-code'), lp(owner), Buffer.from([0])]), 32);
 }
 
 export function naclKeypair(seed: Buffer) {
@@ -94,4 +94,18 @@ export function base58Ref(bytes: Uint8Array): string {
   while (n > 0n) { out = B58[Number(n % 58n)] + out; n /= 58n; }
   for (const b of bytes) { if (b !== 0) break; out = '1' + out; }
   return out;
+}
+
+/** Canonical JSON as SPEC 6.1 / 10.3.2 describe it (sorted keys, no whitespace), written out here. */
+export function canonicalJsonRef(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(canonicalJsonRef).join(',') + ']';
+  if (v !== null && typeof v === 'object')
+    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonicalJsonRef((v as Record<string, unknown>)[k])).join(',') + '}';
+  return JSON.stringify(v);
+}
+
+/** SPEC 6.1: mac = base64url(HMAC-SHA256(HKDF(UMK, no salt, lp(label) || lp(owner)), canonical JSON)). */
+export function vaultMacRef(unsigned: Record<string, unknown>, umk: Buffer, owner: string): string {
+  const key = hkdf(umk, Buffer.alloc(0), Buffer.concat([lp('agentvault/v1/vault-mac'), lp(owner)]), 32);
+  return createHmac('sha256', key).update(canonicalJsonRef(unsigned)).digest('base64url');
 }

@@ -67,10 +67,10 @@ describe('issue then verify, per purpose', () => {
     const { nonces, ch, signature } = await issueAndSign('unlock');
     expect(ch.expiresAt - ch.issuedAt).toBe(10 * MIN);
     const v = await verifySignedMessage({ message: ch.message, signature, expected: expected('unlock'), nonces, now: NOW });
-    expect(useAuthorization(v, { purpose: 'unlock', address: wallet.address, now: NOW })).toBe(v);
-    expectCode(() => useAuthorization(v, { purpose: 'unlock', address: wallet.address, now: NOW }), 'AUTHORIZATION_REQUIRED');
+    expect(useAuthorization(v, { purpose: 'unlock', address: wallet.address, domain: expected('unlock').domain, chain: expected('unlock').chain, now: NOW })).toBe(v);
+    expectCode(() => useAuthorization(v, { purpose: 'unlock', address: wallet.address, domain: expected('unlock').domain, chain: expected('unlock').chain, now: NOW }), 'AUTHORIZATION_REQUIRED');
     // a look-alike copy is not an authorization
-    expectCode(() => useAuthorization({ ...v }, { purpose: 'unlock', address: wallet.address, now: NOW }), 'AUTHORIZATION_REQUIRED');
+    expectCode(() => useAuthorization({ ...v }, { purpose: 'unlock', address: wallet.address, domain: expected('unlock').domain, chain: expected('unlock').chain, now: NOW }), 'AUTHORIZATION_REQUIRED');
   });
 
   it('reveal-mnemonic: 2-minute lifetime, acknowledgement in statement and resources', async () => {

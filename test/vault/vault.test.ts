@@ -36,7 +36,9 @@ const te = new TextEncoder();
 function newVault(w: TestWallet, extra: Partial<Parameters<typeof createVault>[0]> = {}) {
   const prepared = prepareVault({ address: w.address, domain: DOMAIN, chain: 'mainnet' });
   const sig = w.sign(prepared.keyMessage);
-  return { prepared, sig, ...createVault({ prepared, signatures: [sig, sig], ...extra }) };
+  const created = createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(w.address), ...extra });
+  created.unlocked.lock();
+  return { prepared, sig, ...created };
 }
 function unlock(v: VaultData, w: TestWallet, opts: { now?: number; ttlMs?: number; clock?: () => number; pepper?: Uint8Array } = {}) {
   const { text } = vaultKeyMessage(v);
@@ -74,8 +76,9 @@ describe('vault: known-answer vectors', () => {
     const created = withFixedRandom([hex(r.kdmSalt), hex(r.umk), hex(r.walletSlotSalt), hex(r.walletSlotIv)], () => {
       const prepared = prepareVault({ address: vaultVector.wallet.address, domain: vaultVector.domain, chain: 'mainnet' });
       expect(prepared.keyMessage).toBe(vaultVector.keyMessage);
-      return createVault({ prepared, signatures: [sig, sig] });
+      return createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(vaultVector.wallet.address) });
     });
+    created.unlocked.lock();
     expect(JSON.parse(JSON.stringify(created.vault))).toEqual(vaultVector.expected);
     const u = unlockVault(vaultVector.expected, { authorization: fakeAuthorization(vaultVector.wallet.address), signature: sig });
     expect(toHex(u.subkey('agent-key').expose())).toBe(vaultVector.subkeys['agent-key']);
@@ -120,7 +123,7 @@ describe('vault: create', () => {
     let draws = 0;
     _setRandomSourceForTests((n) => (draws++, new Uint8Array(n).fill(7)));
     try {
-      expectCode(() => createVault({ prepared, signatures: [a, b] }), 'NONDETERMINISTIC_SIGNER');
+      expectCode(() => createVault({ prepared, signatures: [a, b], authorization: fakeAuthorization(w.address) }), 'NONDETERMINISTIC_SIGNER');
     } finally {
       _setRandomSourceForTests();
     }
@@ -129,22 +132,27 @@ describe('vault: create', () => {
   it('refuses one signature, an invalid one, or one by another wallet', () => {
     const prepared = prepareVault({ address: w.address, domain: DOMAIN, chain: 'mainnet' });
     const sig = w.sign(prepared.keyMessage);
-    expectCode(() => createVault({ prepared, signatures: [sig] as never }), 'INVALID_INPUT');
-    expectCode(() => createVault({ prepared, signatures: [new Uint8Array(64), new Uint8Array(64)] }), 'INVALID_SIGNATURE');
+    const auth = () => fakeAuthorization(w.address);
+    expectCode(() => createVault({ prepared, signatures: [sig] as never, authorization: auth() }), 'INVALID_INPUT');
+    expectCode(() => createVault({ prepared, signatures: [new Uint8Array(64), new Uint8Array(64)], authorization: auth() }), 'INVALID_SIGNATURE');
     const other = testWallet(5).sign(prepared.keyMessage);
-    expectCode(() => createVault({ prepared, signatures: [other, other] }), 'INVALID_SIGNATURE');
-    expectCode(() => createVault({ prepared: { ...prepared, salt: 'AAAA' }, signatures: [sig, sig] }), 'INVALID_INPUT');
+    expectCode(() => createVault({ prepared, signatures: [other, other], authorization: auth() }), 'INVALID_SIGNATURE');
+    expectCode(() => createVault({ prepared: { ...prepared, salt: 'AAAA' }, signatures: [sig, sig], authorization: auth() }), 'INVALID_INPUT');
     // A signature over a different salt's message does not verify for this prepared vault.
     const p2 = prepareVault({ address: w.address, domain: DOMAIN, chain: 'mainnet' });
-    expectCode(() => createVault({ prepared: p2, signatures: [sig, sig] }), 'INVALID_SIGNATURE');
+    expectCode(() => createVault({ prepared: p2, signatures: [sig, sig], authorization: auth() }), 'INVALID_SIGNATURE');
+    // The KDM signatures alone never authenticate (DESIGN 3): no authorization, no vault.
+    expectCode(() => createVault({ prepared, signatures: [sig, sig] } as never), 'AUTHORIZATION_REQUIRED');
+    expectCode(() => createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(testWallet(6).address) }), 'AUTHORIZATION_REQUIRED');
   });
-  it('with an unlock authorization, returns an unlocked handle; the stored vault is JSON', () => {
-    const { vault, unlocked } = newVault(w, { authorization: fakeAuthorization(w.address) });
-    expect(unlocked).toBeDefined();
+  it('returns an unlocked handle; the stored vault is JSON', () => {
+    const prepared = prepareVault({ address: w.address, domain: DOMAIN, chain: 'mainnet' });
+    const sig = w.sign(prepared.keyMessage);
+    const { vault, unlocked } = createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(w.address) });
     expect(parseVault(JSON.parse(JSON.stringify(vault)))).toEqual(vault);
-    const rec = unlocked!.seal('profile', te.encode('x'));
-    expect(unlocked!.open('profile', rec).exposeText()).toBe('x');
-    unlocked!.lock();
+    const rec = unlocked.seal('profile', te.encode('x'));
+    expect(unlocked.open('profile', rec).exposeText()).toBe('x');
+    unlocked.lock();
   });
 });
 
@@ -186,7 +194,7 @@ describe('vault: unlock', () => {
     expectCode(() => unlockVault(vault, { authorization: fakeAuthorization(w.address), signature: testWallet(3).sign(text) }), 'INVALID_SIGNATURE');
   });
   it('locks on lock() and on expiry; TTL above 24 h is refused', () => {
-    let now = 1_000_000;
+    let now = Date.now();
     const u = unlock(vault, w, { clock: () => now, ttlMs: 60_000 });
     u.seal('profile', te.encode('a'));
     now += 60_000;
@@ -239,10 +247,17 @@ describe('vault: recovery and rewrap', () => {
     const code = recoveryCode!.exposeText();
     expectCode(() => unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w2.address), authorizedBy: w2.address, recoveryCode: '0000000000000000000000000G' }), 'RECOVERY_CODE_MISMATCH');
     const ru = unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w2.address), authorizedBy: w2.address, recoveryCode: code.toLowerCase() });
-    expect(ru.open('agent-key', rec).expose()).toEqual(new Uint8Array(64).fill(5));
+    // The code is a bearer credential: with another wallet's authorization the handle can only
+    // move the vault to that wallet.
+    expectCode(() => ru.open('agent-key', rec), 'AUTHORIZATION_REQUIRED');
+    const w3 = testWallet(3);
+    const p3 = prepareVault({ address: w3.address, domain: DOMAIN, chain: 'mainnet' });
+    const s3 = w3.sign(p3.keyMessage);
+    expectCode(() => rewrapVault(ru, { prepared: p3, signatures: [s3, s3] }), 'AUTHORIZATION_REQUIRED');
     const prepared: PreparedVault = prepareVault({ address: w2.address, domain: DOMAIN, chain: 'mainnet' });
     const s = w2.sign(prepared.keyMessage);
     const { vault: moved } = rewrapVault(ru, { prepared, signatures: [s, s] });
+    expect(ru.open('agent-key', rec).expose()).toEqual(new Uint8Array(64).fill(5));
     ru.lock();
     expect(moved.owner).toBe(w.address);
     expect(moved.wallet).toBe(w2.address);
@@ -257,7 +272,7 @@ describe('vault: recovery and rewrap', () => {
     const scrypt = { N: 2 ** 15, r: 8, p: 1 };
     expectCode(() => newVault(w, { recovery: { kind: 'passphrase', passphrase: 'short', scrypt } }), 'WEAK_KEY');
     const { vault } = newVault(w, { recovery: { kind: 'passphrase', passphrase: 'correct horse battery staple', scrypt } });
-    expect(vault.recovery).toEqual({ kind: 'passphrase', salt: expect.any(String), scrypt });
+    expect(vault.recovery).toEqual({ kind: 'passphrase', salt: expect.any(String), scrypt, peppered: false });
     unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: 'correct horse battery staple' }).lock();
     expectCode(() => unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: 'correct horse battery stapler' }), 'RECOVERY_CODE_MISMATCH');
     expectCode(() => newVault(w, { recovery: { kind: 'passphrase', passphrase: 'correct horse battery staple', scrypt: { N: 2 ** 10, r: 8, p: 1 } } }), 'INVALID_INPUT');
@@ -292,8 +307,9 @@ describe('vault: rotation', () => {
     expectCode(() => retireUmkVersion(u, 1, store.values()), 'INVALID_INPUT');
     expectCode(() => retireUmkVersion(u, 2, []), 'INVALID_INPUT');
     const list = () => [...store].map(([id, record]) => ({ id, type: 'profile', record, fields: { id } }));
-    expect(await migrateRecords(u, list(), (id, r) => void store.set(id, r))).toEqual({ migrated: 5, skipped: 0 });
-    expect(await migrateRecords(u, list(), (id, r) => void store.set(id, r))).toEqual({ migrated: 0, skipped: 5 });
+    await expect(migrateRecords(u, { stored: vault, records: list(), save: (id, r) => void store.set(id, r) })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await migrateRecords(u, { stored: v2, records: list(), save: (id, r) => void store.set(id, r) })).toEqual({ migrated: 5, skipped: 0 });
+    expect(await migrateRecords(u, { stored: v2, records: list(), save: (id, r) => void store.set(id, r) })).toEqual({ migrated: 0, skipped: 5 });
     const { vault: v3 } = retireUmkVersion(u, 1, store.values());
     expect(v3.umks[0]).toEqual({ version: 1, state: 'retired' });
     u.lock();
@@ -329,22 +345,26 @@ describe('vault: rotation', () => {
         const u = unlock(vault, w);
         const store = new Map<string, string>();
         for (let i = 0; i < n; i++) store.set(`id${i}`, u.seal('profile', te.encode(`p${i}`), { id: `id${i}` }));
-        rotateVault(u);
+        const { vault: stored } = rotateVault(u);
         const list = () => [...store].map(([id, record]) => ({ id, type: 'profile', record, fields: { id } }));
         let saved = 0;
         let crashed = false;
         try {
-          await migrateRecords(u, list(), (id, r) => {
-            if (saved === k) throw new Error('crash');
-            saved++;
-            store.set(id, r);
+          await migrateRecords(u, {
+            stored,
+            records: list(),
+            save: (id, r) => {
+              if (saved === k) throw new Error('crash');
+              saved++;
+              store.set(id, r);
+            },
           });
         } catch (e) {
           crashed = true;
           expect((e as Error).message).toBe('crash');
         }
         expect(crashed).toBe(k < n);
-        const resumed = await migrateRecords(u, list(), (id, r) => void store.set(id, r));
+        const resumed = await migrateRecords(u, { stored, records: list(), save: (id, r) => void store.set(id, r) });
         expect(resumed.migrated).toBe(n - Math.min(k, n));
         for (const [id, r] of store) {
           expect(recordUmkVersion(r)).toBe(2);
