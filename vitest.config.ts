@@ -16,10 +16,26 @@ const alias = Object.entries<{ default: string } | string>(pkg.exports)
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // Starts redis-server and a PostgreSQL cluster on loopback (test/setup/services.ts).
     globalSetup: ['test/setup/services.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Two crypto backends (SPEC 3.6): every test on the default (node:crypto where available), and
+    // every vector and property test again on the portable noble path.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/**/*.test.ts', 'examples/**/*.test.ts'], provide: { cryptoBackend: 'node' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'noble',
+          include: ['test/{primitives,records,vault,messages,derivation,execution}/**/*.test.ts'],
+          env: { AGENTVAULT_CRYPTO: 'noble' },
+          provide: { cryptoBackend: 'noble' },
+        },
+      },
+    ],
   },
 });

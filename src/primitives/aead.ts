@@ -1,11 +1,14 @@
 /**
  * AES-256-GCM with a 12-byte IV and a 16-byte tag, nothing else (DESIGN 5, SPEC 3.2).
- * Any other key, IV or tag length is refused before any work is done.
+ * Any other key, IV or tag length is refused before any work is done. Computed by node:crypto or
+ * noble, whichever `cryptoBackend()` names; the bytes are the same (SPEC 3.6).
  * @module
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { abytes } from '../_utils.js';
 import { fail } from '../errors.js';
+import { nativeCrypto } from './_backend.js';
+import { nativeGcmDecrypt, nativeGcmEncrypt } from './_native.js';
 
 export const AES_KEY_LENGTH = 32;
 export const GCM_IV_LENGTH = 12;
@@ -17,6 +20,8 @@ export function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8A
   abytes(iv, 'iv', GCM_IV_LENGTH);
   abytes(plaintext, 'plaintext');
   abytes(aad, 'aad');
+  const nc = nativeCrypto();
+  if (nc !== undefined) return nativeGcmEncrypt(nc, key, iv, plaintext, aad);
   return gcm(key, iv, aad).encrypt(plaintext);
 }
 
@@ -30,6 +35,11 @@ export function aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Arra
   abytes(sealed, 'ciphertext');
   abytes(aad, 'aad');
   if (sealed.length < GCM_TAG_LENGTH) fail('INVALID_INPUT', 'ciphertext: shorter than the 16-byte tag');
+  const nc = nativeCrypto();
+  if (nc !== undefined) {
+    const plaintext = nativeGcmDecrypt(nc, key, iv, sealed, aad);
+    return plaintext ?? fail('INTEGRITY', 'decryption failed: the data was modified or the context differs');
+  }
   try {
     return gcm(key, iv, aad).decrypt(sealed);
   } catch {

@@ -1,10 +1,13 @@
 /**
- * HKDF-SHA256 (RFC 5869), the only KDF for keys from high-entropy inputs (DESIGN 5).
+ * HKDF-SHA256 (RFC 5869), the only KDF for keys from high-entropy inputs (DESIGN 5). Computed
+ * with node:crypto's HMAC or noble's, whichever `cryptoBackend()` names (SPEC 3.6).
  * @module
  */
 import { expand, extract, hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, aint } from '../_utils.js';
+import { nativeCrypto } from './_backend.js';
+import { nativeHkdf, nativeHkdfExpand, nativeHkdfExtract } from './_native.js';
 
 /** HKDF-SHA256(ikm, salt, info, length). RFC 5869 section 2. */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
@@ -12,16 +15,26 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: 
   if (salt !== undefined) abytes(salt, 'salt');
   abytes(info, 'info');
   aint(length, 'length', 1, 255 * 32);
+  const nc = nativeCrypto();
+  if (nc !== undefined) return nativeHkdf(nc, ikm, salt, info, length);
   return hkdf(sha256, ikm, salt, info, length);
 }
 
 /** HKDF-Extract (RFC 5869 section 2.2). */
 export function hkdfExtract(ikm: Uint8Array, salt: Uint8Array | undefined): Uint8Array {
-  return extract(sha256, abytes(ikm, 'ikm'), salt === undefined ? undefined : abytes(salt, 'salt'));
+  abytes(ikm, 'ikm');
+  if (salt !== undefined) abytes(salt, 'salt');
+  const nc = nativeCrypto();
+  if (nc !== undefined) return nativeHkdfExtract(nc, ikm, salt);
+  return extract(sha256, ikm, salt);
 }
 
 /** HKDF-Expand (RFC 5869 section 2.3). */
 export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   aint(length, 'length', 1, 255 * 32);
-  return expand(sha256, abytes(prk, 'prk', 32), abytes(info, 'info'), length);
+  abytes(prk, 'prk', 32);
+  abytes(info, 'info');
+  const nc = nativeCrypto();
+  if (nc !== undefined) return nativeHkdfExpand(nc, prk, info, length);
+  return expand(sha256, prk, info, length);
 }

@@ -2,6 +2,8 @@
  * `agentvault/primitives`: the building blocks every other part uses (SPEC 3).
  * @module
  */
+export { cryptoBackend } from './_backend.js';
+export type { CryptoBackend } from './_backend.js';
 export { aesGcmDecrypt, aesGcmEncrypt, AES_KEY_LENGTH, GCM_IV_LENGTH, GCM_TAG_LENGTH } from './aead.js';
 export { decodeAddress, encodeAddress, isAddress } from './address.js';
 export { assertWalletSignature, verifyEd25519Strict, verifyWalletSignature } from './ed25519.js';

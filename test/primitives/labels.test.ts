@@ -15,6 +15,9 @@ describe('labels', () => {
       LABEL_SUBKEY: 'agentvault/v1/subkey',
       LABEL_RECORD_DERIVEKEY: 'DERIVEKEY',
       LABEL_RECORD_COMMITKEY: 'COMMITKEY',
+      LABEL_VAULT_MAC: 'agentvault/v1/vault-mac',
+      LABEL_LOCAL_WRAP: 'agentvault/v1/local-wrap',
+      LABEL_GRANT_DATA_KEY: 'agentvault/v1/grant-data-key',
     });
   });
   it('are distinct and printable ASCII', () => {
