@@ -1,0 +1,599 @@
+/**
+ * The reference Express adapter (DESIGN 11): `createAgentvaultRouter(deps)` is a router you can
+ * mount in your own app; `createApp(deps)` wraps it with request logging for `server.ts`.
+ * One line per route in README.md. Only the public entry points of the library are used.
+ *
+ * Who may do what:
+ * - sign in: a fresh `sign-in` message (-> a session, at most 24 h);
+ * - create / unlock the vault: a fresh `unlock` message + the key-message signature(s);
+ * - enable execution: a fresh `enable-execution` message naming the bot, the policy hash and the window;
+ * - reveal a mnemonic: a fresh `reveal-mnemonic` message (with the user's acknowledgement), rate limited;
+ * - everything that stops things (lock, revoke, kill switches) and bookkeeping (create a bot, store
+ *   a policy): the session alone. Stopping must be easy (DESIGN 4); a stored policy does nothing
+ *   until the user signs its hash.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { constantTimeEqual, isAddress } from 'agentvault';
+import { createAgentWallet } from 'agentvault/derivation';
+import {
+  canonicalPolicyJson,
+  createExecutionGrant,
+  normalizePolicy,
+  ORDER_TYPES,
+  policyHash,
+  revealMnemonic,
+  serializeGrant,
+  withExecutionSigner,
+  type KeyWrapper,
+  type Order,
+  type OrderType,
+} from 'agentvault/execution';
+import {
+  BUILTIN_PURPOSES,
+  decodeSignature,
+  issueChallenge,
+  MAX_SKEW_MS,
+  useAuthorization,
+  verifySignedMessage,
+  type BuiltinPurpose,
+  type VerifiedMessage,
+} from 'agentvault/messages';
+import { createVault, prepareVault, unlockVault, vaultKeyMessage, type UnlockedVault } from 'agentvault/vault';
+import { base58 } from '@scure/base';
+import type { AppConfig } from './config.js';
+import { HttpError, int, object, oneOf, str, toErrorResponse, type Body } from './http.js';
+import type { Logger } from './logger.js';
+import { clearSessionCookie, loadSession, newSessionToken, setSessionCookie, sha256Hex, type Session } from './session.js';
+import type { BotRow, Repository, Stores } from './storage.js';
+import { memoOrderTransaction } from './transaction.js';
+
+export interface AgentvaultDeps {
+  readonly config: AppConfig;
+  readonly repo: Repository;
+  readonly stores: Pick<Stores, 'nonces' | 'revocations' | 'revealLimiter' | 'authLimiter'>;
+  /** The key wrapper that protects grant data keys (LocalKeyWrapper, or your KMS). */
+  readonly wrapper: KeyWrapper;
+  readonly logger: Logger;
+  /** ms since the epoch; default `Date.now`. Tests move it to expire messages and sessions. */
+  readonly clock?: () => number;
+  /** Build the transaction message for a webhook order. Default: a memo transaction (transaction.ts). */
+  readonly buildTransaction?: (input: { order: Order; agent: string; bot: string }) => Uint8Array | Promise<Uint8Array>;
+}
+
+export interface AgentvaultRouter extends express.Router {
+  /** Lock (zero) every unlocked vault this process holds: call on shutdown. */
+  lockAll(): void;
+}
+
+const BOT_ID_RE = /^bot-[0-9a-f]{16}$/;
+const MARKET_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+const DECIMAL_RE = /^(0|[1-9][0-9]{0,29})(\.[0-9]{1,18})?$/;
+const WEBHOOK_SECRET_RE = /^whsec_[A-Za-z0-9_-]{43}$/;
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+const DEFAULT_GRANT_WINDOW_MS = 3_600_000;
+/** Compared against when the bot does not exist, so an unknown bot costs the same as a wrong secret. */
+const DUMMY_SECRET_HASH = sha256Hex('agentvault-example: no such bot');
+
+/** The unlocked vaults of this process, one per wallet, each zeroed on lock or expiry (DESIGN 7). */
+class UnlockedVaults {
+  readonly #byOwner = new Map<string, UnlockedVault>();
+  get(owner: string): UnlockedVault | undefined {
+    const v = this.#byOwner.get(owner);
+    if (v !== undefined && v.locked) {
+      this.#byOwner.delete(owner);
+      return undefined;
+    }
+    return v;
+  }
+  set(owner: string, vault: UnlockedVault): void {
+    this.#byOwner.get(owner)?.lock();
+    this.#byOwner.set(owner, vault);
+  }
+  lock(owner: string): boolean {
+    const v = this.#byOwner.get(owner);
+    v?.lock();
+    return this.#byOwner.delete(owner) && v !== undefined;
+  }
+  lockAll(): void {
+    for (const v of this.#byOwner.values()) v.lock();
+    this.#byOwner.clear();
+  }
+}
+
+/** RFC 3339 UTC as the library writes it (whole seconds: `2025-01-31T12:00:00Z`). */
+const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const isJson = (req: Request) => /^application\/json(\s*;|$)/i.test(req.get('content-type') ?? '');
+
+export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
+  const { config, repo, stores, wrapper, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const buildTransaction = deps.buildTransaction ?? memoOrderTransaction;
+  const vaults = new UnlockedVaults();
+  const router = express.Router() as AgentvaultRouter;
+  router.lockAll = () => vaults.lockAll();
+
+  // -- helpers ----------------------------------------------------------------------------------
+
+  const sessionOf = (res: Response): Session => {
+    const s = res.locals['session'] as Session | undefined;
+    if (s === undefined) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'no valid session');
+    return s;
+  };
+
+  /** Session middleware: the request must carry a live session (cookie or bearer token). */
+  const requireSession = async (req: Request, res: Response, next: NextFunction) => {
+    const s = await loadSession(req, repo, clock());
+    if (s === null) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'no valid session');
+    res.locals['session'] = s;
+    next();
+  };
+
+  /** Per-IP attempt limit on the unauthenticated routes (SPEC 7.6: rate-limit the verifier). */
+  const authLimit = async (req: Request, _res: Response, next: NextFunction) => {
+    const r = await stores.authLimiter.hit(`auth:${req.ip ?? 'unknown'}`, clock());
+    if (!r.allowed) throw new HttpError(429, 'RATE_LIMITED', 'too many attempts; retry later', { retryAfterMs: r.retryAfterMs });
+    next();
+  };
+
+  const ownedBot = async (res: Response, id: string): Promise<BotRow> => {
+    const bot = BOT_ID_RE.test(id) ? await repo.getBot(id) : null;
+    // Another user's bot is "not found" too: ids are not an oracle.
+    if (bot === null || bot.owner !== sessionOf(res).address) throw new HttpError(404, 'NOT_FOUND', 'no such bot');
+    return bot;
+  };
+
+  const unlockedVault = (owner: string): UnlockedVault => {
+    const v = vaults.get(owner);
+    if (v === undefined) throw new HttpError(423, 'VAULT_LOCKED', 'the vault is locked: unlock it first (POST /vault/unlock)');
+    return v;
+  };
+
+  /** The app resource that names a bot in a reveal-mnemonic message. */
+  const botResource = (id: string) => `${config.origin}/bots/${id}`;
+
+  /** Unlocked for the configured time, never past the session. */
+  const unlockTtl = (s: Session) => Math.max(1000, Math.min(config.unlockTtlMs, s.expiresAt - clock()));
+
+  /** Read `{ message | signedBytes, signature }`: the signed text, or the exact bytes (off-chain v1 for Ledger). */
+  type SignedInput = { readonly message: string; readonly signature: string } | { readonly signedBytes: Uint8Array; readonly signature: string };
+  const signedInput = (b: Body): SignedInput => {
+    const signature = str(b, 'signature', { max: 100 });
+    const message = str(b, 'message', { max: 2048, optional: true });
+    const signedBytes = str(b, 'signedBytes', { max: 2048, re: BASE64_RE, optional: true });
+    if ((message === undefined) === (signedBytes === undefined)) throw new HttpError(400, 'INVALID_INPUT', 'give exactly one of message or signedBytes', { field: 'message' });
+    if (message !== undefined) return { message, signature };
+    return { signedBytes: new Uint8Array(Buffer.from(signedBytes!, 'base64')), signature };
+  };
+
+  /** Verify a signed message against this server's domain, URI and chain, for `purpose` (SPEC 7.6). */
+  const verify = (purpose: BuiltinPurpose, b: Body, address?: string): Promise<VerifiedMessage> => {
+    const input = signedInput(b);
+    const common = {
+      signature: input.signature,
+      expected: { domain: config.domain, uri: config.origin, chain: config.chain, purpose, ...(address !== undefined ? { address } : {}) },
+      nonces: stores.nonces,
+      now: clock(),
+    };
+    return 'message' in input ? verifySignedMessage({ ...common, message: input.message }) : verifySignedMessage({ ...common, signedBytes: input.signedBytes });
+  };
+
+  const revokeGrant = async (grant: { id: string; expiresAt: number; revokedAt: number | null }) => {
+    // The shared store is what every instance checks on every use; the row is the audit trail.
+    await stores.revocations.revoke(grant.id, grant.expiresAt);
+    await repo.markGrantRevoked(grant.id, clock());
+  };
+
+  const botView = async (b: BotRow) => {
+    const g = await repo.latestGrant(b.id);
+    const now = clock();
+    return {
+      id: b.id,
+      name: b.name,
+      agent: b.agent,
+      policyHash: b.policyHash,
+      execution:
+        g === null ? null : { grantId: g.id, expiresAt: isoSeconds(g.expiresAt), active: g.revokedAt === null && now < g.expiresAt },
+    };
+  };
+
+  const queues = new Map<string, Promise<void>>();
+  const perBot = async (id: string, fn: () => Promise<void>): Promise<void> => {
+    const run = (queues.get(id) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => {});
+    queues.set(id, tail);
+    try {
+      await run;
+    } finally {
+      if (queues.get(id) === tail) queues.delete(id);
+    }
+  };
+
+  // -- the webhook: its own body parser (raw text, small limit), no session, no JSON requirement ---
+
+  router.post(
+    '/webhooks/tradingview/:botId',
+    express.text({ type: () => true, limit: config.webhookBodyLimitBytes }),
+    async (req: Request, res: Response) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(typeof req.body === 'string' ? req.body : '');
+      } catch {
+        throw new HttpError(400, 'INVALID_INPUT', 'the alert body must be JSON');
+      }
+      const b = object(parsed, ['secret', 'market', 'side', 'type', 'notional', 'leverage', 'slippageBps']);
+      // 1. The per-bot secret, before anything else, compared in constant time on SHA-256 digests
+      //    (equal lengths; an unknown bot is compared against a dummy so it costs the same).
+      const secret = typeof b['secret'] === 'string' && WEBHOOK_SECRET_RE.test(b['secret']) ? b['secret'] : '';
+      const botId = String(req.params['botId']);
+      const bot = BOT_ID_RE.test(botId) ? await repo.getBot(botId) : null;
+      const ok = constantTimeEqual(Buffer.from(sha256Hex(secret), 'hex'), Buffer.from(bot?.webhookSecretHash ?? DUMMY_SECRET_HASH, 'hex'));
+      if (bot === null || !ok || secret === '') throw new HttpError(401, 'AUTHORIZATION_REQUIRED', bot === null ? 'webhook for an unknown bot' : 'webhook secret mismatch');
+      // 2. Strict schema for the order.
+      const order: Order = {
+        market: str(b, 'market', { re: MARKET_RE, max: 64 }),
+        side: oneOf(b, 'side', ['buy', 'sell'] as const),
+        type: oneOf(b, 'type', ORDER_TYPES as readonly OrderType[]),
+        notional: str(b, 'notional', { re: DECIMAL_RE, max: 64 }),
+        leverage: str(b, 'leverage', { re: DECIMAL_RE, max: 64 }),
+        ...(b['slippageBps'] !== undefined ? { slippageBps: int(b, 'slippageBps', 0, 10_000)! } : {}),
+      };
+      // One order at a time per bot (in this process), so the position read for the policy check is
+      // the one the previous order left. Several instances need a row lock or a queue per bot instead.
+      await perBot(bot.id, async () => {
+        const fresh = (await repo.getBot(bot.id))!;
+        const grant = await repo.latestGrant(bot.id);
+        if (grant === null || fresh.policy === null) throw new HttpError(403, 'AUTHORIZATION_REQUIRED', 'execution is not enabled for this bot');
+        // Defence in depth: the row remembers a revocation even if the shared store lost it (a Redis
+        // without persistence, SPEC 9.6). The store stays the check every instance relies on.
+        if (grant.revokedAt !== null) throw new HttpError(403, 'GRANT_REVOKED', 'the execution grant was revoked');
+        const message = await buildTransaction({ order, agent: bot.agent, bot: bot.id });
+        // 3. The library checks revocation, kill switches, window, policy hash and the order, then
+        //    hands a scoped signer to the callback and zeroes the key afterwards (DESIGN 9).
+        const signature = await withExecutionSigner(
+          grant.grant,
+          {
+            wrapper,
+            policy: JSON.parse(fresh.policy),
+            order,
+            state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
+            revocations: stores.revocations,
+            now: clock(),
+          },
+          (signer) => signer.signTransactionMessage(message),
+        );
+        if (order.type !== 'cancel') await repo.addPosition(bot.id, order.notional);
+        logger.info('webhook-signed', { bot: bot.id, grant: grant.id, market: order.market, side: order.side, orderType: order.type });
+        res.json({
+          bot: bot.id,
+          agent: bot.agent,
+          grantId: grant.id,
+          // The example has no RPC: it returns what it would send.
+          transactionMessage: Buffer.from(message).toString('base64'),
+          signature: base58.encode(signature),
+        });
+      });
+    },
+  );
+
+  // -- everything else: JSON only (CSRF, see session.ts), no caching ----------------------------
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isJson(req))
+      throw new HttpError(415, 'INVALID_INPUT', 'send Content-Type: application/json');
+    next();
+  });
+  router.use(express.json({ limit: config.jsonBodyLimitBytes, strict: true, type: 'application/json' }));
+  const body = (req: Request, allowed: readonly string[]): Body => object(req.body ?? {}, allowed);
+
+  // POST /auth/challenge { purpose, address? (sign-in), botId? (enable-execution, reveal-mnemonic), windowMs? }
+  router.post('/auth/challenge', authLimit, async (req: Request, res: Response) => {
+    const b = body(req, ['purpose', 'address', 'botId', 'windowMs']);
+    const purpose = oneOf(b, 'purpose', BUILTIN_PURPOSES);
+    const common = { domain: config.domain, uri: config.origin, chain: config.chain, nonces: stores.nonces, now: clock() };
+
+    if (purpose === 'sign-in') {
+      const address = str(b, 'address', { max: 44 });
+      if (!isAddress(address)) throw new HttpError(400, 'INVALID_INPUT', 'address: expected a base58 Solana address', { field: 'address' });
+      if (b['botId'] !== undefined || b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'sign-in takes only an address', { field: 'purpose' });
+      const c = await issueChallenge({ ...common, purpose, address });
+      res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString() });
+      return;
+    }
+
+    // Every other purpose is for the signed-in wallet.
+    await requireSession(req, res, () => {});
+    const address = sessionOf(res).address;
+    if (b['address'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'address: the session wallet signs; omit it', { field: 'address' });
+
+    if (purpose === 'unlock') {
+      if (b['botId'] !== undefined || b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'unlock takes no bot', { field: 'purpose' });
+      const c = await issueChallenge({ ...common, purpose, address });
+      const vault = await repo.getVault(address);
+      let keyMessage: { text: string; signedAs: string; create: boolean };
+      if (vault !== null) {
+        const k = vaultKeyMessage(vault);
+        keyMessage = { text: k.text, signedAs: k.signedAs, create: false };
+      } else {
+        // No vault yet: this challenge also starts vault creation (POST /vault signs the KDM twice).
+        // A pending key message is kept (and extended) so that two challenges in a row name the same salt.
+        const pending = (await repo.getPendingVault(address, clock())) ?? prepareVault({ address, domain: config.domain, chain: config.chain });
+        await repo.savePendingVault(
+          { owner: pending.owner, domain: pending.domain, chain: pending.chain, salt: pending.salt, keyMessage: pending.keyMessage },
+          c.expiresAt + MAX_SKEW_MS,
+        );
+        keyMessage = { text: pending.keyMessage, signedAs: 'raw', create: true };
+      }
+      res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString(), keyMessage });
+      return;
+    }
+
+    const bot = await ownedBot(res, str(b, 'botId', { max: 64 }));
+    if (purpose === 'enable-execution') {
+      if (bot.policy === null || bot.policyHash === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
+      const windowMs = int(b, 'windowMs', 60_000, config.maxGrantWindowMs, true) ?? Math.min(DEFAULT_GRANT_WINDOW_MS, config.maxGrantWindowMs);
+      const c = await issueChallenge({
+        ...common,
+        purpose,
+        address,
+        grant: { bot: bot.id, policyHash: bot.policyHash, windowMs },
+        maxGrantWindowMs: config.maxGrantWindowMs,
+      });
+      // The policy itself, so the client can show the user what the hash in the message stands for.
+      res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString(), policyHash: bot.policyHash, policy: JSON.parse(bot.policy) });
+      return;
+    }
+    // reveal-mnemonic: the bot whose agent wallet is revealed is named in the message (an app resource).
+    if (b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'reveal-mnemonic takes no window', { field: 'windowMs' });
+    const c = await issueChallenge({ ...common, purpose, address, resources: [botResource(bot.id)] });
+    res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString() });
+  });
+
+  // POST /auth/sign-in { message | signedBytes, signature, session?: 'cookie' | 'bearer' }
+  router.post('/auth/sign-in', authLimit, async (req: Request, res: Response) => {
+    const b = body(req, ['message', 'signedBytes', 'signature', 'session']);
+    const mode = oneOf(b, 'session', ['cookie', 'bearer'] as const, 'cookie');
+    const auth = await verify('sign-in', b);
+    useAuthorization(auth, { purpose: 'sign-in', address: auth.address, domain: config.domain, chain: config.chain, now: clock() });
+    const token = newSessionToken();
+    const expiresAt = clock() + config.sessionTtlMs;
+    await repo.createSession({ tokenHash: sha256Hex(token), address: auth.address, expiresAt });
+    logger.info('signed-in', { address: auth.address, mode });
+    if (mode === 'cookie') setSessionCookie(res, token, config.sessionTtlMs, config.secureCookies);
+    res.json({ address: auth.address, expiresAt: new Date(expiresAt).toISOString(), ...(mode === 'bearer' ? { token } : {}) });
+  });
+
+  // POST /auth/sign-out {}: ends the session and locks the wallet's vault.
+  router.post('/auth/sign-out', requireSession, async (_req: Request, res: Response) => {
+    const s = sessionOf(res);
+    await repo.deleteSession(s.tokenHash);
+    vaults.lock(s.address);
+    clearSessionCookie(res, config.secureCookies);
+    res.json({ signedOut: true });
+  });
+
+  // POST /vault { message | signedBytes, signature, keyMessageSignatures: [sig, sig], signedAs? }
+  router.post('/vault', requireSession, async (req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignatures', 'signedAs']);
+    const sigs = b['keyMessageSignatures'];
+    if (!Array.isArray(sigs) || sigs.length !== 2 || !sigs.every((x) => typeof x === 'string'))
+      throw new HttpError(400, 'INVALID_INPUT', 'keyMessageSignatures: two signatures of the key message (base58 or base64)', { field: 'keyMessageSignatures' });
+    const signedAs = oneOf(b, 'signedAs', ['raw', 'offchain-v1'] as const, 'raw');
+    if ((await repo.getVault(s.address)) !== null) throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
+    const pending = await repo.getPendingVault(s.address, clock());
+    if (pending === null) throw new HttpError(409, 'INVALID_INPUT', "request an 'unlock' challenge first: it returns the key message to sign");
+    const keySignatures = [decodeSignature(sigs[0]), decodeSignature(sigs[1])] as const;
+    const auth = await verify('unlock', b, s.address);
+    // Two equal signatures or NONDETERMINISTIC_SIGNER; nothing is encrypted before that (DESIGN 3).
+    const created = createVault({ prepared: pending, signatures: keySignatures, signedAs, authorization: auth, ttlMs: unlockTtl(s), clock });
+    keySignatures[0].fill(0);
+    keySignatures[1].fill(0);
+    if (!(await repo.insertVault(created.vault))) {
+      created.unlocked?.lock();
+      throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
+    }
+    await repo.deletePendingVault(s.address);
+    vaults.set(s.address, created.unlocked!);
+    logger.info('vault-created', { address: s.address, signedAs });
+    res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(created.unlocked!.expiresAt).toISOString() });
+  });
+
+  // POST /vault/unlock { message | signedBytes, signature, keyMessageSignature }
+  router.post('/vault/unlock', requireSession, async (req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignature']);
+    const keySignature = decodeSignature(str(b, 'keyMessageSignature', { max: 100 }));
+    const vault = await repo.getVault(s.address);
+    if (vault === null) throw new HttpError(404, 'NOT_FOUND', 'no vault for this wallet: create one (POST /vault)');
+    const auth = await verify('unlock', b, s.address);
+    try {
+      // The fresh authorization AND the key-message signature: neither alone unlocks (SPEC 6.2).
+      vaults.set(s.address, unlockVault(vault, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock }));
+    } finally {
+      keySignature.fill(0);
+    }
+    logger.info('vault-unlocked', { address: s.address });
+    res.json({ unlockedUntil: new Date(vaults.get(s.address)!.expiresAt).toISOString() });
+  });
+
+  // POST /vault/lock {}: zero the UMK held for this wallet.
+  router.post('/vault/lock', requireSession, async (_req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const wasUnlocked = vaults.lock(s.address);
+    logger.info('vault-locked', { address: s.address });
+    res.json({ locked: true, wasUnlocked });
+  });
+
+  // POST /vault/mnemonic/reveal { botId, message | signedBytes, signature }
+  router.post('/vault/mnemonic/reveal', requireSession, async (req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const b = body(req, ['botId', 'message', 'signedBytes', 'signature']);
+    const bot = await ownedBot(res, str(b, 'botId', { max: 64 }));
+    const vault = unlockedVault(s.address);
+    const auth = await verify('reveal-mnemonic', b, s.address);
+    if (!auth.resources.includes(botResource(bot.id))) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the reveal message names another bot');
+    // Acknowledgement, 2-minute age, single use and the per-wallet rate limit: the library's checks.
+    const phrase = await revealMnemonic({
+      authorization: auth,
+      vault,
+      mnemonicRecord: bot.mnemonicRecord,
+      agentAddress: bot.agent,
+      fields: { bot: bot.id },
+      limiter: stores.revealLimiter,
+      now: clock(),
+    });
+    try {
+      logger.warn('mnemonic-revealed', { address: s.address, bot: bot.id });
+      res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
+      res.json({ bot: bot.id, agent: bot.agent, mnemonic: phrase.exposeText() });
+    } finally {
+      phrase.dispose();
+    }
+  });
+
+  // GET /bots: the wallet's bots, with their policy hash and execution state.
+  router.get('/bots', requireSession, async (_req: Request, res: Response) => {
+    const bots = await repo.listBots(sessionOf(res).address);
+    res.json({ bots: await Promise.all(bots.map(botView)) });
+  });
+
+  // POST /bots { name? }: a new agent wallet, sealed under the unlocked vault, and a webhook secret shown once.
+  router.post('/bots', requireSession, async (req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const b = body(req, ['name']);
+    const name = str(b, 'name', { max: 64, re: /^[\x20-\x7e]{1,64}$/, optional: true }) ?? 'bot';
+    const vault = unlockedVault(s.address);
+    const id = `bot-${randomBytes(8).toString('hex')}`;
+    // Both records are bound to { address: owner, bot: id }: a record moved to another row fails to open.
+    const agent = createAgentWallet(vault, { fields: { bot: id } });
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64url')}`;
+    await repo.createBot({
+      id,
+      owner: s.address,
+      name,
+      agent: agent.address,
+      mnemonicRecord: agent.records.mnemonic,
+      agentKeyRecord: agent.records.agentKey,
+      webhookSecretHash: sha256Hex(webhookSecret),
+      policy: null,
+      policyHash: null,
+      positionNotional: '0',
+      dailyLoss: '0',
+      createdAt: clock(),
+    });
+    logger.info('bot-created', { address: s.address, bot: id, agent: agent.address });
+    res.status(201).json({ id, name, agent: agent.address, webhookUrl: `${config.origin}${req.baseUrl}/webhooks/tradingview/${id}`, webhookSecret });
+  });
+
+  // PUT /bots/:id/policy <policy>: store it; trading under it needs a signature (POST /bots/:id/execution).
+  router.put('/bots/:id/policy', requireSession, async (req: Request, res: Response) => {
+    const bot = await ownedBot(res, String(req.params['id']));
+    const policy = normalizePolicy(req.body);
+    const hash = policyHash(policy);
+    await repo.setBotPolicy(bot.id, canonicalPolicyJson(policy), hash);
+    // A grant signed for another policy can never be used again (POLICY_MISMATCH); revoke it now.
+    const g = await repo.latestGrant(bot.id);
+    const revoked = g !== null && g.revokedAt === null && clock() < g.expiresAt && bot.policyHash !== hash;
+    if (revoked) await revokeGrant(g);
+    logger.info('policy-stored', { bot: bot.id, policyHash: hash, grantRevoked: revoked });
+    res.json({ bot: bot.id, policyHash: hash, policy, executionEnabled: false, grantRevoked: revoked, next: 'sign an enable-execution challenge to trade under this policy' });
+  });
+
+  // POST /bots/:id/execution { message | signedBytes, signature }: a grant from a signed enable-execution message.
+  router.post('/bots/:id/execution', requireSession, async (req: Request, res: Response) => {
+    const s = sessionOf(res);
+    const bot = await ownedBot(res, String(req.params['id']));
+    const b = body(req, ['message', 'signedBytes', 'signature']);
+    if (bot.policy === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
+    const vault = unlockedVault(s.address);
+    const auth = await verify('enable-execution', b, s.address);
+    if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the enable-execution message names another bot');
+    const grant = await createExecutionGrant({
+      authorization: auth,
+      vault,
+      agentKeyRecord: bot.agentKeyRecord,
+      agentKeyFields: { bot: bot.id },
+      agentAddress: bot.agent,
+      policy: JSON.parse(bot.policy),
+      wrapper,
+      maxWindowMs: config.maxGrantWindowMs,
+      now: clock(),
+    });
+    const previous = await repo.latestGrant(bot.id);
+    if (previous !== null && previous.revokedAt === null) await revokeGrant(previous);
+    await repo.saveGrant({ id: grant.id, botId: bot.id, owner: s.address, grant: serializeGrant(grant), expiresAt: Date.parse(grant.expiresAt), revokedAt: null, createdAt: clock() });
+    // A fresh signature re-arms a bot whose kill switch was tripped (the wallet-wide switch stays).
+    await stores.revocations.unkill({ bot: bot.id });
+    logger.info('execution-enabled', { address: s.address, bot: bot.id, grant: grant.id, expiresAt: grant.expiresAt });
+    res.status(201).json({ bot: bot.id, grantId: grant.id, agent: grant.agent, policyHash: grant.policyHash, notBefore: grant.notBefore, expiresAt: grant.expiresAt });
+  });
+
+  // DELETE /bots/:id/execution {}: revoke at once (shared store, checked on every use).
+  router.delete('/bots/:id/execution', requireSession, async (req: Request, res: Response) => {
+    const bot = await ownedBot(res, String(req.params['id']));
+    const g = await repo.latestGrant(bot.id);
+    if (g !== null && g.revokedAt === null) await revokeGrant(g);
+    logger.info('execution-revoked', { bot: bot.id, grant: g?.id });
+    res.json({ bot: bot.id, revoked: g !== null, grantId: g?.id ?? null });
+  });
+
+  // POST /bots/:id/kill {} and POST /kill {}: kill switches for one bot, or every bot of the wallet.
+  router.post('/bots/:id/kill', requireSession, async (req: Request, res: Response) => {
+    const bot = await ownedBot(res, String(req.params['id']));
+    await stores.revocations.kill({ bot: bot.id });
+    logger.warn('kill-switch', { scope: 'bot', bot: bot.id });
+    res.json({ killed: true, scope: 'bot', bot: bot.id });
+  });
+  router.post('/kill', requireSession, async (_req: Request, res: Response) => {
+    const s = sessionOf(res);
+    await stores.revocations.kill({ wallet: s.address });
+    logger.warn('kill-switch', { scope: 'wallet', address: s.address });
+    res.json({ killed: true, scope: 'wallet', address: s.address });
+  });
+
+  // -- errors: one JSON shape; uniform for authentication failures; precise in the log ----------
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const r = toErrorResponse(err);
+    const fields = { method: req.method, path: req.baseUrl + req.path, status: r.status, code: r.log.code, reason: r.log.message };
+    if (r.log.unexpected) logger.error('failed', fields);
+    else logger.warn(r.log.auth ? 'auth-refused' : 'refused', fields);
+    if (r.status === 429 && typeof r.body.error.details?.['retryAfterMs'] === 'number')
+      res.set('Retry-After', String(Math.ceil((r.body.error.details['retryAfterMs'] as number) / 1000)));
+    res.status(r.status).json(r.body);
+  });
+
+  return router;
+}
+
+/** Request logging: method, path, status and duration only. Never bodies, headers, cookies or query strings. */
+export function requestLogger(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number((process.hrtime.bigint() - start) / 1_000_000n);
+      logger.info('request', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms });
+    });
+    next();
+  };
+}
+
+/** The server app: request logging, the agentvault routes at `/`, a JSON 404. */
+export function createApp(deps: AgentvaultDeps): { app: express.Express; router: AgentvaultRouter } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(requestLogger(deps.logger));
+  const router = createAgentvaultRouter(deps);
+  app.use(router);
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+  });
+  return { app, router };
+}
