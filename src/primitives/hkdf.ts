@@ -3,7 +3,7 @@
  * with node:crypto's HMAC or noble's, whichever `cryptoBackend()` names (SPEC 3.6).
  * @module
  */
-import { expand, extract, hkdf } from '@noble/hashes/hkdf.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, aint } from '../_utils.js';
 import { nativeCrypto } from './_backend.js';
@@ -17,7 +17,13 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: 
   aint(length, 'length', 1, 255 * 32);
   const nc = nativeCrypto();
   if (nc !== undefined) return nativeHkdf(nc, ikm, salt, info, length);
-  return hkdf(sha256, ikm, salt, info, length);
+  // extract + expand rather than noble's one-shot `hkdf`, so the PRK can be zeroed (SPEC 3.3).
+  const prk = extract(sha256, ikm, salt);
+  try {
+    return expand(sha256, prk, info, length);
+  } finally {
+    prk.fill(0);
+  }
 }
 
 /** HKDF-Extract (RFC 5869 section 2.2). */

@@ -4,7 +4,7 @@
  * (`openRecord`) authenticates every header byte as AAD.
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../primitives/_native-hash.js';
 import { base64urlnopad } from '@scure/base';
 import { concatBytes, equalBytes, u16be, u32be } from '../_utils.js';
 import { fail } from '../errors.js';

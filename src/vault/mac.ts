@@ -9,12 +9,11 @@
  *   mac    = base64url(HMAC-SHA256(macKey, UTF-8(canonicalJson(vault without "mac"))))
  * @module
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { canonicalJson } from '../_json.js';
 import { concatBytes, equalBytes, lp, utf8, zero } from '../_utils.js';
 import { fail } from '../errors.js';
+import { hmacSha256 } from '../primitives/_native-hash.js';
 import { hkdfSha256 } from '../primitives/hkdf.js';
 import { LABEL_VAULT_MAC } from '../primitives/labels.js';
 import { parseVault, type VaultData } from './data.js';
@@ -25,7 +24,7 @@ export type UnsignedVault = Omit<VaultData, 'mac'>;
 function macOf(unsigned: unknown, umk: Uint8Array, owner: string): Uint8Array {
   const key = hkdfSha256(umk, undefined, concatBytes(lp(LABEL_VAULT_MAC), lp(owner)), 32);
   try {
-    return hmac(sha256, key, utf8(canonicalJson(unsigned)));
+    return hmacSha256(key, utf8(canonicalJson(unsigned)));
   } finally {
     zero(key);
   }
