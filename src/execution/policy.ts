@@ -36,7 +36,7 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 /**
  * Programs no policy may allow and the signer always refuses, whatever the allowlist says: each
  * has instructions that move lamports out of, or hand control of, an account whose authority is
- * the signer (System transfers, stake withdrawals, vote withdrawals, program upgrades).
+ * the signer (System transfers, stake withdrawals, vote withdrawals, program upgrades, lookup-table rent).
  */
 export const NEVER_ALLOWED_PROGRAMS: readonly string[] = Object.freeze([
   '11111111111111111111111111111111', // System Program
@@ -46,6 +46,9 @@ export const NEVER_ALLOWED_PROGRAMS: readonly string[] = Object.freeze([
   'BPFLoader2111111111111111111111111111111111',
   'BPFLoader1111111111111111111111111111111111',
   'LoaderV411111111111111111111111111111111111',
+  // Address Lookup Table program: Create/Extend make the agent pay rent to a table another
+  // authority can close and collect (review E2).
+  'AddressLookupTab1e1111111111111111111111111',
 ]);
 
 /** Limits of the policy document (keep parsing bounded). */

@@ -237,8 +237,11 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 // -- signing rules ------------------------------------------------------------------------------
 
 export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
-export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PNnBqCAWpmxY2iA';
+export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
 export const COMPUTE_BUDGET_PROGRAM = 'ComputeBudget111111111111111111111111111111';
+// A mistyped id would silently never match (it happened once): every constant must decode to a
+// canonical 32-byte address, checked when the module loads.
+for (const p of [TOKEN_PROGRAM, TOKEN_2022_PROGRAM, COMPUTE_BUDGET_PROGRAM, ...NEVER_ALLOWED_PROGRAMS]) decodeAddress(p, 'program constant');
 
 /**
  * SPL Token / Token-2022 instructions the signer allows (an allowlist, SPEC 10.4.2):
