@@ -374,7 +374,7 @@ async function grantRow(): Promise<Row> {
     nonces,
     expected: { domain: DOMAIN, uri: URI, chain: 'mainnet', purpose: 'enable-execution' },
   });
-  const grant = await createExecutionGrant({ authorization, vault: unlocked!, agentKeyRecord: agent.records.agentKey, policy, wrapper });
+  const grant = await createExecutionGrant({ authorization, vault: unlocked!, agentKeyRecord: agent.records.agentKey, agentAddress: agent.address, policy, wrapper });
   const grantText = serializeGrant(grant);
   unlocked!.lock();
   const revocations = new MemoryRevocationStore({ sweepIntervalMs: 0 });

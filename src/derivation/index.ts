@@ -3,8 +3,8 @@
  * against what real wallets produce (DESIGN 8, docs/DERIVATION.md).
  * @module
  */
-export { AGENT_KEY_RECORD, AGENT_MNEMONIC_RECORD, createAgentWallet, openAgentKey } from './agent-wallet.js';
-export type { AgentWallet, AgentWalletRecords, CreateAgentWalletOptions, RecordSealer } from './agent-wallet.js';
+export { AGENT_CONTEXT_FIELD, AGENT_KEY_RECORD, AGENT_MNEMONIC_RECORD, createAgentWallet, openAgentKey } from './agent-wallet.js';
+export type { AgentWallet, AgentWalletRecords, CreateAgentWalletOptions, OpenAgentKeyOptions, RecordSealer } from './agent-wallet.js';
 export { deriveSolanaKeypair } from './keypair.js';
 export type { DeriveSolanaKeypairOptions, SolanaKeypair } from './keypair.js';
 export {

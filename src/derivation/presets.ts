@@ -44,19 +44,28 @@ export interface ResolvedDerivation {
   readonly path: DerivationPath | null;
 }
 
+/** The option names `resolveDerivation` knows; any other key is refused (a misspelling must not derive another key). */
+const DERIVATION_OPTION_KEYS: readonly string[] = ['preset', 'path', 'account', 'change', 'uri'];
+
 function refuse(field: string, preset: string): never {
   return fail('INVALID_INPUT', `${field}: not used by preset '${preset}'`, { field, preset });
 }
 
 /**
- * Turn derivation options into a path (or null for `solana-cli`). Options that the chosen
- * preset does not use are refused rather than ignored, so a mistaken call cannot quietly derive
+ * Turn derivation options into a path (or null for `solana-cli`). Unknown option names (a
+ * misspelt `acount`, say) and options that the chosen preset does not use are refused with
+ * INVALID_INPUT naming the key, rather than ignored, so a mistaken call cannot quietly derive
  * some other key.
  * @example
  * resolveDerivation({ preset: 'ledger-live', account: 2 }).path?.text; // "m/44'/501'/2'"
  */
 export function resolveDerivation(opts: DerivationOptions = {}): ResolvedDerivation {
   aobject(opts, 'options');
+  for (const k of Object.keys(opts))
+    if (!DERIVATION_OPTION_KEYS.includes(k))
+      fail('INVALID_INPUT', `${JSON.stringify(k.slice(0, 64))}: unknown derivation option (expected one of ${DERIVATION_OPTION_KEYS.join(', ')})`, {
+        field: k.slice(0, 64),
+      });
   const given = (k: keyof DerivationOptions) => opts[k] !== undefined;
   let preset = opts.preset;
   if (preset === undefined) preset = given('path') ? 'custom' : 'phantom';

@@ -17,6 +17,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
 import { aobject, equalBytes, typeName, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
+import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
 import { useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
 import { formatTimestamp, MAX_MESSAGE_BYTES, parseTimestamp } from '../messages/fields.js';
@@ -344,10 +345,14 @@ export interface CreateExecutionGrantOptions {
   readonly vault: UnlockedVault;
   /** The agent wallet's sealed `agent-key` record (`createAgentWallet(...).records.agentKey`). */
   readonly agentKeyRecord: string;
-  /** The app fields the agent records were sealed with (`createAgentWallet`'s `fields`). */
+  /** The app fields the agent records were sealed with (`createAgentWallet`'s `fields`, without `agent`). */
   readonly agentKeyFields?: Readonly<Record<string, string>>;
-  /** When given, the agent key must be this address. */
-  readonly agentAddress?: string;
+  /**
+   * The agent wallet's address (`createAgentWallet(...).address`): required. It is part of the
+   * record's context (another agent's record does not open: CONTEXT_MISMATCH) and the opened key
+   * must be this address (ADDRESS_MISMATCH).
+   */
+  readonly agentAddress: string;
   /** The policy whose hash the user signed. */
   readonly policy: unknown;
   readonly wrapper: KeyWrapper;
@@ -365,7 +370,7 @@ export interface CreateExecutionGrantOptions {
  * or wrapper errors.
  * @example
  * const grant = await createExecutionGrant({ authorization, vault, agentKeyRecord: agent.records.agentKey,
- *   policy, wrapper: LocalKeyWrapper.fromEnv() });
+ *   agentAddress: agent.address, policy, wrapper: LocalKeyWrapper.fromEnv() });
  * await db.saveGrant(grant.id, serializeGrant(grant));
  */
 export async function createExecutionGrant(options: CreateExecutionGrantOptions): Promise<ExecutionGrant> {
@@ -375,6 +380,7 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   if (!(vault instanceof UnlockedVault)) return fail('INVALID_INPUT', 'vault: expected an UnlockedVault', { field: 'vault' });
   const wrapper = aKeyWrapper(o.wrapper);
   if (typeof o.agentKeyRecord !== 'string') fail('INVALID_INPUT', 'agentKeyRecord: expected the sealed agent-key record text', { field: 'agentKeyRecord' });
+  const agentContext = _agentRecordFields(o.agentAddress, o.agentKeyFields, { address: 'agentAddress', fields: 'agentKeyFields' });
   const maxWindowMs = o.maxWindowMs ?? DEFAULT_MAX_GRANT_WINDOW_MS;
   if (typeof maxWindowMs !== 'number' || !Number.isSafeInteger(maxWindowMs) || maxWindowMs < 1000 || maxWindowMs > GRANT_WINDOW_CEILING_MS)
     fail('INVALID_INPUT', `maxWindowMs: must be an integer in [1000, ${GRANT_WINDOW_CEILING_MS}]`, { field: 'maxWindowMs' });
@@ -400,12 +406,12 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   const pna = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
   if (pnb >= exp || pna <= nb) fail('POLICY_INVALID', 'the policy window does not overlap the grant window', { field: 'policy.window' });
 
-  const agentKey = vault.open(AGENT_KEY_RECORD, o.agentKeyRecord, o.agentKeyFields ?? {});
+  const agentKey = vault.open(AGENT_KEY_RECORD, o.agentKeyRecord, agentContext);
   const dataKey = observe(randomBytes(32));
   try {
     const secret = observe(agentKey.expose());
     const agent = agentAddressOf(secret);
-    if (o.agentAddress !== undefined && o.agentAddress !== agent)
+    if (agent !== o.agentAddress)
       fail('ADDRESS_MISMATCH', 'the agent-key record holds the key of another address');
     const base = { id: bytesToHex(randomBytes(16)), owner, bot: params.bot, agent, policyHash: params.policyHash, notBefore: params.notBefore, expiresAt: params.expiresAt };
     const sealed = sealRecord(dataKey, secret, { type: GRANT_AGENT_KEY_RECORD, context: agentRecordContext(base) });

@@ -5,6 +5,7 @@
  * @module
  */
 import { aobject, typeName } from '../_utils.js';
+import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
 import { isVerifiedMessage, useAuthorization, type VerifiedMessage } from '../messages/authorization.js';
 import { MESSAGE_LIFETIME_MS, STATEMENT_REVEAL_MNEMONIC, URN_ACK_REVEAL_MNEMONIC } from '../messages/purposes.js';
@@ -30,7 +31,12 @@ export interface RevealMnemonicOptions {
   readonly vault: UnlockedVault;
   /** The sealed `mnemonic` record (`createAgentWallet(...).records.mnemonic`). */
   readonly mnemonicRecord: string;
-  /** App fields the record was sealed with. */
+  /**
+   * The agent wallet's address (`createAgentWallet(...).address`): required, it is part of the
+   * record context, so another agent wallet's mnemonic record does not open (CONTEXT_MISMATCH).
+   */
+  readonly agentAddress: string;
+  /** App fields the record was sealed with (without `agent`, which the library adds). */
   readonly fields?: Readonly<Record<string, string>>;
   /**
    * Shared rate limiter, at most 3 per 24 h (keyed `reveal-mnemonic:<owner address>`). Default: a
@@ -61,7 +67,7 @@ function aLimiter(value: unknown): RateLimiter {
  * `details.retryAfterMs`); only then the record is opened. Returns the mnemonic as UTF-8
  * `SecretBytes`: send it to the user and `dispose()` it; never log it.
  * @example
- * const phrase = await revealMnemonic({ authorization, vault, mnemonicRecord: agent.records.mnemonic, limiter });
+ * const phrase = await revealMnemonic({ authorization, vault, mnemonicRecord: agent.records.mnemonic, agentAddress: agent.address, limiter });
  * try { res.json({ mnemonic: phrase.exposeText() }) } finally { phrase.dispose() }
  */
 export async function revealMnemonic(options: RevealMnemonicOptions): Promise<SecretBytes> {
@@ -72,6 +78,7 @@ export async function revealMnemonic(options: RevealMnemonicOptions): Promise<Se
   const vault = o.vault;
   if (!(vault instanceof UnlockedVault)) return fail('INVALID_INPUT', 'vault: expected an UnlockedVault', { field: 'vault' });
   if (typeof o.mnemonicRecord !== 'string') fail('INVALID_INPUT', 'mnemonicRecord: expected the sealed record text', { field: 'mnemonicRecord' });
+  const context = _agentRecordFields(o.agentAddress, o.fields, { address: 'agentAddress', fields: 'fields' });
   const limiter = aLimiter(o.limiter);
 
   const auth = o.authorization;
@@ -90,5 +97,5 @@ export async function revealMnemonic(options: RevealMnemonicOptions): Promise<Se
   const r = await limiter.hit(`reveal-mnemonic:${owner}`, now);
   if (!r.allowed)
     fail('RATE_LIMITED', 'too many mnemonic reveals for this wallet; retry later', { retryAfterMs: Math.max(0, r.retryAfterMs) });
-  return vault.open(MNEMONIC_RECORD, o.mnemonicRecord, o.fields ?? {});
+  return vault.open(MNEMONIC_RECORD, o.mnemonicRecord, context);
 }

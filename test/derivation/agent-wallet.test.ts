@@ -6,6 +6,7 @@
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import {
+  AGENT_CONTEXT_FIELD,
   AGENT_KEY_RECORD,
   AGENT_MNEMONIC_RECORD,
   createAgentWallet,
@@ -74,7 +75,7 @@ describe.each(sealers)('createAgentWallet / openAgentKey with a %s', (_name, mak
     expect(nacl.sign.detached.verify(msg, nacl.sign.detached(msg, key.expose()), agent.publicKey)).toBe(true);
 
     // The mnemonic record holds a 24-word NFKD mnemonic that re-derives the same address.
-    const mnemonic = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic);
+    const mnemonic = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic, { agent: agent.address });
     const text = mnemonic.exposeText();
     expect(text.split(' ')).toHaveLength(24);
     expect(text).toBe(text.normalize('NFKD'));
@@ -89,18 +90,30 @@ describe.each(sealers)('createAgentWallet / openAgentKey with a %s', (_name, mak
     mnemonic.dispose();
   });
 
-  it('honours words, preset and account, and binds app fields into both records', () => {
+  it('honours words, preset and account, and binds app fields and the agent address into both records', () => {
     const vault = make();
     const fields = { bot: 'b1' };
     const agent = createAgentWallet(vault, { words: 12, preset: 'ledger-live', account: 3, fields });
     expect(agent.path).toBe("m/44'/501'/3'");
-    const text = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic, fields).exposeText();
+    const text = vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic, { ...fields, [AGENT_CONTEXT_FIELD]: agent.address }).exposeText();
     expect(text.split(' ')).toHaveLength(12);
     expect(deriveSolanaKeypair(text, { preset: 'ledger-live', account: 3 }).address).toBe(agent.address);
-    expect(openAgentKey(vault, agent.records, { fields }).length).toBe(64);
-    // Without the fields (or with others) the record does not open.
-    expect(() => openAgentKey(vault, agent.records)).toThrow();
-    expect(() => openAgentKey(vault, agent.records, { fields: { bot: 'b2' } })).toThrow();
+    expect(openAgentKey(vault, agent.records, { address: agent.address, fields }).length).toBe(64);
+    // Without the fields (or with others), or without the agent address, the records do not open.
+    expect(() => openAgentKey(vault, agent.records, { address: agent.address })).toThrow();
+    expect(() => openAgentKey(vault, agent.records, { address: agent.address, fields: { bot: 'b2' } })).toThrow();
+    expect(() => vault.open(AGENT_MNEMONIC_RECORD, agent.records.mnemonic, fields)).toThrow();
+    expect(() => vault.open(AGENT_KEY_RECORD, agent.records.agentKey, fields)).toThrow();
+  });
+
+  it('the agent address is required to open, and the name `agent` is reserved in fields', () => {
+    const vault = make();
+    const agent = createAgentWallet(vault);
+    expectCode(() => openAgentKey(vault, agent.records, {} as never), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(vault, agent.records, undefined as never), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(vault, agent.records, { address: agent.address, fields: { agent: agent.address } }), 'INVALID_INPUT');
+    expectCode(() => createAgentWallet(vault, { fields: { agent: agent.address } }), 'INVALID_INPUT');
+    expectCode(() => createAgentWallet(vault, { fields: { bot: 'b1', agent: 'x' } }), 'INVALID_INPUT');
   });
 
   it('makes a fresh wallet each time', () => {
@@ -115,14 +128,21 @@ describe.each(sealers)('createAgentWallet / openAgentKey with a %s', (_name, mak
     expectCode(() => createAgentWallet(vault, { preset: 'solana-cli', account: 1 }), 'INVALID_INPUT');
     expectCode(() => createAgentWallet(vault, { fields: 'bot' } as never), 'INVALID_INPUT');
     expectCode(() => createAgentWallet(vault, null as never), 'INVALID_INPUT');
+    // F12: an unknown (misspelt) derivation option is refused, not ignored.
+    const e = expectCode(() => createAgentWallet(vault, { acount: 2 } as never), 'INVALID_INPUT');
+    expect(e.details?.field).toBe('acount');
   });
 
-  it('openAgentKey refuses another address with ADDRESS_MISMATCH', () => {
+  it('openAgentKey refuses another agent: its record and the address must agree', () => {
     const vault = make();
     const a = createAgentWallet(vault);
     const b = createAgentWallet(vault);
-    expectCode(() => openAgentKey(vault, a.records, { address: b.address }), 'ADDRESS_MISMATCH');
+    // The address is in the record context: another agent's record does not open (the real vault
+    // says CONTEXT_MISMATCH; the fake sealer throws its own error).
+    expect(() => openAgentKey(vault, a.records, { address: b.address })).toThrow();
+    expect(() => openAgentKey(vault, { agentKey: b.records.agentKey }, { address: a.address })).toThrow();
     expectCode(() => openAgentKey(vault, a.records, { address: 'not-an-address' }), 'INVALID_INPUT');
+    openAgentKey(vault, b.records, { address: b.address }).dispose();
   });
 });
 
@@ -131,14 +151,18 @@ describe('openAgentKey checks what the record holds', () => {
     const vault = new FakeSealer();
     const agent = createAgentWallet(vault);
     const stored = vault.plain.get(agent.records.agentKey)!;
+    const good = stored.bytes;
+    stored.bytes = Uint8Array.from(good);
     stored.bytes[40] = stored.bytes[40]! ^ 1;
-    expectCode(() => openAgentKey(vault, agent.records), 'INTEGRITY');
+    expectCode(() => openAgentKey(vault, agent.records, { address: agent.address }), 'INTEGRITY');
     expect(vault.lastOpened!.disposed).toBe(true);
-    stored.bytes = stored.bytes.slice(0, 32);
-    expectCode(() => openAgentKey(vault, agent.records), 'INTEGRITY');
+    stored.bytes = good.slice(0, 32);
+    expectCode(() => openAgentKey(vault, agent.records, { address: agent.address }), 'INTEGRITY');
     expect(vault.lastOpened!.disposed).toBe(true);
+    // A sealer that does not enforce contexts: the key check alone still refuses another agent's key.
     const other = createAgentWallet(vault);
-    expectCode(() => openAgentKey(vault, other.records, { address: agent.address }), 'ADDRESS_MISMATCH');
+    stored.bytes = Uint8Array.from(vault.plain.get(other.records.agentKey)!.bytes);
+    expectCode(() => openAgentKey(vault, agent.records, { address: agent.address }), 'ADDRESS_MISMATCH');
     expect(vault.lastOpened!.disposed).toBe(true);
   });
 
@@ -148,16 +172,19 @@ describe('openAgentKey checks what the record holds', () => {
     expect(vault.plain.get(agent.records.mnemonic)!.type).toBe(AGENT_MNEMONIC_RECORD);
     expect(vault.plain.get(agent.records.agentKey)!.type).toBe(AGENT_KEY_RECORD);
     expect([AGENT_MNEMONIC_RECORD, AGENT_KEY_RECORD]).toEqual(['mnemonic', 'agent-key']);
+    // Both contexts carry the agent address under the reserved name.
+    expect(AGENT_CONTEXT_FIELD).toBe('agent');
+    for (const r of [agent.records.mnemonic, agent.records.agentKey]) expect(JSON.parse(vault.plain.get(r)!.fields)).toEqual({ agent: agent.address });
   });
 
   it.each([null, {}, { seal: () => '' }, 'vault'])('refuses vault = %j', (v) => {
     expectCode(() => createAgentWallet(v as never), 'INVALID_INPUT');
-    expectCode(() => openAgentKey(v as never, { agentKey: 'x' }), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(v as never, { agentKey: 'x' }, { address: testWallet(7).address }), 'INVALID_INPUT');
   });
 
   it('refuses records without agentKey text', () => {
     const vault = new FakeSealer();
-    expectCode(() => openAgentKey(vault, {} as never), 'INVALID_INPUT');
-    expectCode(() => openAgentKey(vault, null as never), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(vault, {} as never, { address: vault.address }), 'INVALID_INPUT');
+    expectCode(() => openAgentKey(vault, null as never, { address: vault.address }), 'INVALID_INPUT');
   });
 });

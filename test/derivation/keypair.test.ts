@@ -57,6 +57,12 @@ describe('presets', () => {
     [{ path: "m/44'", account: 1 }, 'account'],
     [{ preset: 'trust' }, 'preset'],
     [{ preset: 'Phantom' }, 'preset'],
+    // Unknown option names (misspellings) are refused too, even with an undefined value.
+    [{ acount: 5 }, 'acount'],
+    [{ preset: 'ledger-live', Account: 1 }, 'Account'],
+    [{ preset: 'custom', path: "m/44'", derivationPath: "m/44'/501'" }, 'derivationPath'],
+    [{ chnage: undefined }, 'chnage'],
+    [{ passphrase: 'x' }, 'passphrase'],
   ] as const)('refuses %j (field %s) instead of ignoring it', (opts, field) => {
     const e = expectCode(() => resolveDerivation(opts as never), 'INVALID_INPUT');
     expect(e.details?.['field']).toBe(field);
@@ -165,5 +171,12 @@ describe('deriveSolanaKeypair', () => {
 
   it.each([null, 'phantom', 1, []])('refuses options = %j', (opts) => {
     expectCode(() => deriveSolanaKeypair(ABOUT, opts as never), 'INVALID_INPUT');
+  });
+
+  it('refuses an unknown (misspelt) option name, naming it, instead of deriving another key', () => {
+    const e = expectCode(() => deriveSolanaKeypair(ABOUT, { acount: 5 } as never), 'INVALID_INPUT');
+    expect(e.details?.['field']).toBe('acount');
+    expect(e.message).toContain('acount');
+    expectCode(() => deriveSolanaKeypair(ABOUT, { passphrase: 'p', pasphrase: 'q' } as never), 'INVALID_INPUT');
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { inspect } from 'node:util';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAgentWallet, openAgentKey } from '../../src/derivation/agent-wallet.js';
 import { AgentvaultError } from '../../src/errors.js';
 import {
   _observeKeyBuffersForTests,
@@ -48,11 +49,12 @@ async function enable(s: Setup, extra: Partial<Parameters<typeof createExecution
     authorization: auth ?? (await enableAuthorization(s.owner)),
     vault: s.vault,
     agentKeyRecord: s.agent.records.agentKey,
+    agentAddress: s.agent.address,
     policy: basePolicy(),
     wrapper: wrapperV1(),
     now: NOW,
     ...extra,
-  });
+  } as Parameters<typeof createExecutionGrant>[0]);
 }
 
 function use<T = Uint8Array>(grant: unknown, extra: Partial<Parameters<typeof withExecutionSigner>[1]> = {}, fn?: (s: ExecutionSigner) => T | Promise<T>): Promise<T> {
@@ -62,7 +64,7 @@ function use<T = Uint8Array>(grant: unknown, extra: Partial<Parameters<typeof wi
 
 /** The agent's 64-byte secret key, read through the vault (for leak and zeroing checks only). */
 function agentSecret(s: Setup): Uint8Array {
-  const k = s.vault.open('agent-key', s.agent.records.agentKey);
+  const k = openAgentKey(s.vault, s.agent.records, { address: s.agent.address });
   try {
     return Uint8Array.from(k.expose());
   } finally {
@@ -308,12 +310,23 @@ describe('execution grants: refusals at creation', () => {
     await expectCodeAsync(enable(s, { policy: past }, await enableAuthorization(s.owner, { policy: past })), 'POLICY_INVALID');
   });
 
-  it('agent key: another vault cannot open it; an expected address must match', async () => {
+  it('agent key: another vault cannot open it; it is bound to the agent address, which is required', async () => {
     const s = setup(21);
     const other = setup(22);
     await expectCodeAsync(enable(s, { agentKeyRecord: other.agent.records.agentKey }), 'KEY_MISMATCH');
-    await expectCodeAsync(enable(s, { agentAddress: other.agent.address }), 'ADDRESS_MISMATCH');
+    // The address is in the record context: a wrong address, or another agent's record of the same
+    // vault under this agent's address, does not open.
+    await expectCodeAsync(enable(s, { agentAddress: other.agent.address }), 'CONTEXT_MISMATCH');
+    const second = createAgentWallet(s.vault);
+    await expectCodeAsync(enable(s, { agentKeyRecord: second.records.agentKey }), 'CONTEXT_MISMATCH');
+    expect((await enable(s, { agentKeyRecord: second.records.agentKey, agentAddress: second.address })).agent).toBe(second.address);
     expect((await enable(s, { agentAddress: s.agent.address })).agent).toBe(s.agent.address);
+    // Required and checked before the authorization is spent.
+    const auth = await enableAuthorization(s.owner);
+    await expectCodeAsync(enable(s, { agentAddress: undefined }, auth), 'INVALID_INPUT');
+    await expectCodeAsync(enable(s, { agentAddress: 'not-an-address' }, auth), 'INVALID_INPUT');
+    await expectCodeAsync(enable(s, { agentKeyFields: { agent: s.agent.address } }, auth), 'INVALID_INPUT');
+    expect((await enable(s, {}, auth)).agent).toBe(s.agent.address);
     await expectCodeAsync(enable(s, { vault: { owner: s.owner.address } as never }), 'INVALID_INPUT');
   });
 });

@@ -1,5 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { createAgentWallet } from '../../src/derivation/agent-wallet.js';
+import { deriveSolanaKeypair } from '../../src/derivation/keypair.js';
 import { AgentvaultError } from '../../src/errors.js';
 import { REVEAL_MAX_AGE_MS, revealMnemonic } from '../../src/execution/reveal.js';
 import { _brandVerifiedMessage } from '../../src/messages/authorization.js';
@@ -13,12 +15,20 @@ import { DAY, enableAuthorization, HOUR, NOW, revealAuthorization, setup, type S
 const limiter = () => new MemoryRateLimiter({ limit: 3, windowMs: DAY, sweepIntervalMs: 0 });
 
 function reveal(s: Setup, authorization: unknown, extra: Record<string, unknown> = {}) {
-  return revealMnemonic({ authorization: authorization as never, vault: s.vault, mnemonicRecord: s.agent.records.mnemonic, limiter: limiter(), now: NOW, ...extra });
+  return revealMnemonic({
+    authorization: authorization as never,
+    vault: s.vault,
+    mnemonicRecord: s.agent.records.mnemonic,
+    agentAddress: s.agent.address,
+    limiter: limiter(),
+    now: NOW,
+    ...extra,
+  } as Parameters<typeof revealMnemonic>[0]);
 }
 
 /** The mnemonic, read through the vault for comparison only. */
 function mnemonicOf(s: Setup): string {
-  const m = s.vault.open('mnemonic', s.agent.records.mnemonic);
+  const m = s.vault.open('mnemonic', s.agent.records.mnemonic, { agent: s.agent.address });
   try {
     return m.exposeText();
   } finally {
@@ -72,6 +82,22 @@ describe('revealMnemonic', () => {
     await expectCodeAsync(reveal(s, await revealAuthorization(s.owner), { mnemonicRecord: setup(46).agent.records.mnemonic }), 'KEY_MISMATCH');
   });
 
+  it('the record is bound to the agent address: another agent of the same vault does not open; the address is required', async () => {
+    const s = setup(54);
+    const second = createAgentWallet(s.vault);
+    // A swapped row (this vault, another agent wallet) under this agent's address: CONTEXT_MISMATCH.
+    await expectCodeAsync(reveal(s, await revealAuthorization(s.owner), { mnemonicRecord: second.records.mnemonic }), 'CONTEXT_MISMATCH');
+    await expectCodeAsync(reveal(s, await revealAuthorization(s.owner), { agentAddress: second.address }), 'CONTEXT_MISMATCH');
+    // Missing, malformed address or the reserved field name: INVALID_INPUT, before the authorization is spent.
+    const auth = await revealAuthorization(s.owner);
+    await expectCodeAsync(reveal(s, auth, { agentAddress: undefined }), 'INVALID_INPUT');
+    await expectCodeAsync(reveal(s, auth, { agentAddress: 'nope' }), 'INVALID_INPUT');
+    await expectCodeAsync(reveal(s, auth, { fields: { agent: s.agent.address } }), 'INVALID_INPUT');
+    const phrase = await reveal(s, auth, { mnemonicRecord: second.records.mnemonic, agentAddress: second.address });
+    expect(deriveSolanaKeypair(phrase.exposeText()).address).toBe(second.address);
+    phrase.dispose();
+  });
+
   it('an expired message (older than 2 minutes) is refused', async () => {
     const s = setup(47);
     const auth = await revealAuthorization(s.owner);
@@ -105,7 +131,7 @@ describe('revealMnemonic', () => {
     await expectCodeAsync(reveal(s, await revealAuthorization(s.owner), { limiter: new MemoryRateLimiter({ limit: 3, windowMs: HOUR, sweepIntervalMs: 0 }) }), 'INVALID_INPUT');
     await expectCodeAsync(reveal(s, await revealAuthorization(s.owner), { limiter: {} }), 'INVALID_INPUT');
     const t = setup(51);
-    const noLimiter = (now: number) => revealAuthorization(t.owner, now).then((a) => revealMnemonic({ authorization: a, vault: t.vault, mnemonicRecord: t.agent.records.mnemonic, now }));
+    const noLimiter = (now: number) => revealAuthorization(t.owner, now).then((a) => revealMnemonic({ authorization: a, vault: t.vault, mnemonicRecord: t.agent.records.mnemonic, agentAddress: t.agent.address, now }));
     for (let i = 0; i < 3; i++) (await noLimiter(NOW + i)).dispose();
     await expectCodeAsync(noLimiter(NOW + 10), 'RATE_LIMITED');
   });

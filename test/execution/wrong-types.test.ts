@@ -45,13 +45,23 @@ describe('execution: wrong-typed arguments', () => {
       for (const k of ['wrapper', 'revocations', 'now'] as const)
         await refused(`withExecutionSigner ${k} ${label}`, () => execution.withExecutionSigner({}, { ...useOpts, [k]: v }, () => 1));
       await refused(`createExecutionGrant ${label}`, () => execution.createExecutionGrant(v as never));
-      for (const k of ['authorization', 'vault', 'agentKeyRecord', 'policy', 'wrapper', 'maxWindowMs', 'now'] as const)
+      for (const k of ['authorization', 'vault', 'agentKeyRecord', 'agentAddress', 'agentKeyFields', 'policy', 'wrapper', 'maxWindowMs', 'now'] as const)
         await refused(`createExecutionGrant ${k} ${label}`, () =>
-          execution.createExecutionGrant({ authorization: undefined as never, vault: s.vault, agentKeyRecord: s.agent.records.agentKey, policy: basePolicy(), wrapper: w, [k]: v }),
+          execution.createExecutionGrant({
+            authorization: undefined as never,
+            vault: s.vault,
+            agentKeyRecord: s.agent.records.agentKey,
+            agentAddress: s.agent.address,
+            policy: basePolicy(),
+            wrapper: w,
+            [k]: v,
+          }),
         );
       await refused(`revealMnemonic ${label}`, () => execution.revealMnemonic(v as never));
-      for (const k of ['authorization', 'vault', 'mnemonicRecord', 'limiter', 'now'] as const)
-        await refused(`revealMnemonic ${k} ${label}`, () => execution.revealMnemonic({ authorization: undefined as never, vault: s.vault, mnemonicRecord: s.agent.records.mnemonic, [k]: v }));
+      for (const k of ['authorization', 'vault', 'mnemonicRecord', 'agentAddress', 'fields', 'limiter', 'now'] as const)
+        await refused(`revealMnemonic ${k} ${label}`, () =>
+          execution.revealMnemonic({ authorization: undefined as never, vault: s.vault, mnemonicRecord: s.agent.records.mnemonic, agentAddress: s.agent.address, [k]: v }),
+        );
       await refused(`LocalKeyWrapper ${label}`, () => new execution.LocalKeyWrapper(v as never));
       await refused(`LocalKeyWrapper keys ${label}`, () => new execution.LocalKeyWrapper({ keys: { v1: v as never } }));
       await refused(`fromEnv env ${label}`, () => execution.LocalKeyWrapper.fromEnv(v as never));
