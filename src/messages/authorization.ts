@@ -70,6 +70,14 @@ function clusterOf(chain: string): string {
   return chain.startsWith('solana:') ? chain.slice('solana:'.length) : chain;
 }
 
+/**
+ * How far the spending call's clock may lag the verifying call's (`verifiedAt`): 5 minutes, the
+ * largest message skew (SPEC 7.6). Verification and use may run on different hosts; a `now`
+ * further behind than this is a wrong clock (seconds instead of milliseconds, 0, a stale value),
+ * never a real time, and is refused.
+ */
+export const AUTHORIZATION_CLOCK_TOLERANCE_MS = 5 * 60_000;
+
 /** What an operation requires of the authorization it spends. Every field is mandatory. */
 export interface AuthorizationExpectation {
   readonly purpose: string;
@@ -80,23 +88,30 @@ export interface AuthorizationExpectation {
   /** The cluster the operation belongs to (`mainnet` or `solana:mainnet` alike). */
   readonly chain: string;
   /**
-   * The caller's clock, ms since the epoch. Trusted input, like jose's `currentDate`: pass the
-   * real time (`Date.now()`) outside tests.
+   * The caller's clock, ms since the epoch (a safe integer). Pass the real time (`Date.now()`)
+   * outside tests. It must not precede the authorization's `verifiedAt` by more than
+   * `AUTHORIZATION_CLOCK_TOLERANCE_MS` (5 min): a clock in seconds, or 0, is refused.
    */
   readonly now: number;
 }
 
 /**
  * Spend a verified authorization for one operation: refuses anything not branded, of another
- * purpose, wallet, domain or cluster, past its expiration time, or already spent. Every check is
- * mandatory.
+ * purpose, wallet, domain or cluster, past its expiration time, or already spent
+ * (`AUTHORIZATION_REQUIRED`), and a clock that is not an integer or lags the verification time by
+ * more than 5 minutes (`INVALID_INPUT`). Every check is mandatory.
  */
 export function useAuthorization(auth: unknown, expected: AuthorizationExpectation): VerifiedMessage {
   for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
     if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
-  if (typeof expected.now !== 'number' || !Number.isFinite(expected.now)) fail('INVALID_INPUT', 'expected.now: required', { field: 'expected.now' });
+  if (typeof expected.now !== 'number' || !Number.isSafeInteger(expected.now))
+    fail('INVALID_INPUT', 'expected.now: required, ms since the epoch (an integer)', { field: 'expected.now' });
   if (!isVerifiedMessage(auth))
     fail('AUTHORIZATION_REQUIRED', `a verified '${expected.purpose}' authorization from verifySignedMessage is required`);
+  if (expected.now < auth.verifiedAt - AUTHORIZATION_CLOCK_TOLERANCE_MS)
+    fail('INVALID_INPUT', 'expected.now: earlier than the verification time by more than 5 minutes; pass Date.now() (milliseconds)', {
+      field: 'expected.now',
+    });
   if (auth.purpose !== expected.purpose)
     fail('AUTHORIZATION_REQUIRED', `authorization is for '${auth.purpose}', not '${expected.purpose}'`);
   if (auth.address !== expected.address) fail('AUTHORIZATION_REQUIRED', 'authorization was signed by another wallet');

@@ -1,8 +1,9 @@
 /**
  * Challenges: issue a SIWS message for a purpose, verify the wallet's signature over it (DESIGN 4,
  * SPEC 7.5, 7.6). Verification is by reconstruction and fails closed: the server keeps the issued
- * fields under the hash of the nonce, rebuilds the exact text from them and requires byte equality
- * with what was signed; every expectation is mandatory; the nonce is consumed atomically, once.
+ * fields under a hash of the nonce and the signing address, rebuilds the exact text from them and
+ * requires byte equality with what was signed; every expectation is mandatory; the nonce is
+ * consumed atomically, once.
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -35,6 +36,7 @@ import {
   type GrantRequest,
   type Purpose,
   type PurposeDefinition,
+  readSignedPurpose,
   resolvePurpose,
   URN_PREFIX,
 } from './purposes.js';
@@ -64,9 +66,20 @@ function generateNonce(): string {
   return out;
 }
 
-/** SPEC 7.5: the store key is the hex SHA-256 of the nonce's ASCII bytes; the nonce itself is never stored. */
-export function nonceHash(nonce: string): string {
-  return bytesToHex(sha256(utf8(nonce)));
+const NONCE_HASH_TAG = 'agentvault:siws-nonce:v1\n';
+
+/**
+ * SPEC 7.5: the store key of a challenge, bound to the wallet that must sign it:
+ * `hex(SHA-256("agentvault:siws-nonce:v1\n" || address || "\n" || nonce))`, 64 lower-case hex
+ * digits. The nonce itself is never stored. Keying on the address too means a message that copies
+ * a victim's nonce under another (attacker-signed) address looks up a different key and can never
+ * consume the victim's challenge (SPEC 7.6).
+ */
+export function nonceHash(nonce: string, address: string): string {
+  if (typeof nonce !== 'string' || nonce === '') fail('INVALID_INPUT', 'nonce: expected a non-empty string', { field: 'nonce' });
+  if (typeof address !== 'string' || address === '')
+    fail('INVALID_INPUT', 'address: expected a non-empty string', { field: 'address' });
+  return bytesToHex(sha256(utf8(`${NONCE_HASH_TAG}${address}\n${nonce}`)));
 }
 
 function aNow(value: unknown, field = 'now'): number {
@@ -158,7 +171,7 @@ function textOf(s: StoredChallenge, nonce: string): string {
 
 /**
  * Issue a challenge: a fresh nonce, the SIWS text for `purpose`, and the expected fields stored
- * under the nonce's hash until the message expires (plus the maximum skew).
+ * under the hash of the nonce and address until the message expires (plus the maximum skew).
  * @example
  * const { message } = await issueChallenge({ purpose: 'unlock', domain: 'app.example',
  *   uri: 'https://app.example/vault', chain: 'mainnet', address, nonces });
@@ -217,7 +230,7 @@ export async function issueChallenge(options: IssueChallengeOptions): Promise<Ch
   const message = textOf(stored, nonce);
   // Keep the entry for the maximum skew after expiry, so a late message gets MESSAGE_EXPIRED
   // rather than NONCE_UNKNOWN; the store forgets it after that.
-  await nonces.issue(nonceHash(nonce), expiresAt + MAX_SKEW_MS, JSON.stringify(stored));
+  await nonces.issue(nonceHash(nonce, address), expiresAt + MAX_SKEW_MS, JSON.stringify(stored));
   return Object.freeze({ message, nonce, issuedAt: issuedAtMs, expiresAt });
 }
 
@@ -258,6 +271,13 @@ function aExpected(value: unknown): ExpectedMessage {
   if (e['address'] !== undefined && typeof e['address'] !== 'string')
     fail('INVALID_INPUT', 'expected.address: expected a string when given', { field: 'expected.address' });
   return e as unknown as ExpectedMessage;
+}
+
+/** Same keys, same string values. */
+function sameParams(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 function readStored(meta: string): StoredChallenge {
@@ -358,16 +378,24 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
   if (!verifyEd25519Strict(decodeAddress(parsed.address), signedBytes, signature))
     fail('INVALID_SIGNATURE', 'signature does not verify under the message address');
 
-  // 4. Consume the nonce atomically; only one caller ever gets the stored challenge.
-  const meta = await nonces.consume(nonceHash(parsed.nonce), now);
+  // 4. Consume the nonce atomically; only one caller ever gets the stored challenge. The key binds
+  // the nonce to the address the signature was just verified under: a copy of someone else's
+  // nonce under another address finds no entry and leaves theirs untouched.
+  const meta = await nonces.consume(nonceHash(parsed.nonce, parsed.address), now);
   if (meta === null) fail('NONCE_UNKNOWN', 'nonce was never issued, was already used, or has expired');
   const stored = readStored(meta);
 
   // 5. Rebuild the text the server issued and require byte equality.
   if (!equalBytes(utf8(textOf(stored, parsed.nonce)), utf8(text)))
     fail('MESSAGE_MISMATCH', 'signed text differs from the issued challenge');
+  // 6. The purpose and parameters come from the signed text (purpose URN first, built-in statement,
+  // parameter URNs); what the store kept must say the same, so stored state is never trusted for
+  // anything the wallet did not sign.
+  const signed = readSignedPurpose(parsed.resources, parsed.statement);
+  if (signed === undefined || signed.purpose !== stored.purpose || !sameParams(signed.params, stored.params))
+    fail('MESSAGE_MISMATCH', 'signed purpose or parameters differ from the issued challenge');
 
-  // 6. Every expectation, against what the server issued.
+  // 7. Every expectation, against what the server issued (= what was signed).
   if (stored.domain !== expected.domain) fail('DOMAIN_MISMATCH', 'message domain is not the expected domain', { field: 'domain' });
   if (stored.uri !== expected.uri) fail('DOMAIN_MISMATCH', 'message URI is not the expected URI', { field: 'uri' });
   if (stored.chain !== expected.chain) fail('CHAIN_MISMATCH', 'message chain is not the expected chain');
@@ -375,7 +403,7 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
   if (expected.address !== undefined && stored.address !== expected.address)
     fail('ADDRESS_MISMATCH', 'message was signed by another wallet than the expected one');
 
-  // 7. Times, with the skew.
+  // 8. Times, with the skew.
   if (parseTimestamp(stored.issuedAt, 'issuedAt') > now + skewMs)
     fail('MESSAGE_ISSUED_IN_FUTURE', 'message Issued At is in the future beyond the allowed skew');
   if (stored.notBefore !== null && parseTimestamp(stored.notBefore, 'notBefore') > now + skewMs)
@@ -384,7 +412,7 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
     fail('MESSAGE_EXPIRED', 'message is past its Expiration Time');
 
   return _brandVerifiedMessage({
-    purpose: stored.purpose,
+    purpose: signed.purpose,
     address: stored.address,
     domain: stored.domain,
     uri: stored.uri,
@@ -396,7 +424,7 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
     notBefore: stored.notBefore ?? undefined,
     requestId: stored.requestId ?? undefined,
     resources: stored.resources,
-    params: stored.params,
+    params: signed.params,
     text,
     signedBytes,
     signature,

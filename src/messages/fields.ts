@@ -46,6 +46,8 @@ const MAX_DOMAIN = 255;
 const MAX_URI = 1024;
 const MAX_NONCE = 128;
 const MAX_REQUEST_ID = 256;
+/** SPEC 7.2: at most this many resources, in the builder and in the parser alike. */
+export const MAX_RESOURCES = 64;
 
 /**
  * True for a real Uint8Array (Buffer included). `instanceof` alone is fooled by
@@ -91,12 +93,31 @@ const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const REG_NAME_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_RE = /^\[[0-9a-f:.]{2,45}\]$/;
+// The WHATWG URL host parser reads a host whose last label is a number (decimal, or 0x-hex) as
+// IPv4 (`127.1`, `0x7f.1` -> 127.0.0.1) or rejects it (`256.1.1.1`): never a registered name.
+const NUMERIC_LABEL_RE = /^(?:\d+|0x[0-9a-f]*)$/;
+
+/**
+ * A bracketed IPv6 literal exactly as browsers report it: the WHATWG URL parser accepts it and
+ * serializes it unchanged (RFC 5952 form: lower case, longest zero run compressed, no embedded
+ * IPv4). `[ab]`, `[::::::]`, `[1.2.3.4]`, `[0:0:0:0:0:0:0:1]` are refused.
+ */
+function isCanonicalIpv6(host: string): boolean {
+  if (!IPV6_RE.test(host)) return false;
+  try {
+    return new URL(`http://${host}/`).hostname === host;
+  } catch {
+    return false;
+  }
+}
 const PORT_RE = /^(?:[1-9]\d{0,4})$/;
 
 /**
  * Domain: the RFC 3986 `authority` of the requesting site, restricted to `host[:port]` with a
- * lowercase host (DNS name, IPv4, or bracketed IPv6). No scheme, userinfo, path or whitespace:
- * `good.example@evil.example` and `https://good.example` are refused (SPEC 7.2).
+ * lowercase host, in the form a browser reports it: a DNS name whose last label is not numeric,
+ * a dotted-quad IPv4 address (octets 0..255, no leading zeros), or a canonical bracketed IPv6
+ * literal. No scheme, userinfo, path or whitespace: `good.example@evil.example` and
+ * `https://good.example` are refused (SPEC 7.2).
  */
 export function assertDomain(value: unknown, field = 'domain'): string {
   const s = text(value, field, MAX_DOMAIN);
@@ -113,15 +134,16 @@ export function assertDomain(value: unknown, field = 'domain'): string {
       if (!rest.startsWith(':')) malformed(field, 'must be a host[:port]');
       port = rest.slice(1);
     }
-    if (!IPV6_RE.test(host)) malformed(field, 'malformed IPv6 literal');
+    if (!isCanonicalIpv6(host)) malformed(field, 'malformed or non-canonical IPv6 literal');
   } else {
     const colon = s.indexOf(':');
     if (colon >= 0) {
       host = s.slice(0, colon);
       port = s.slice(colon + 1);
     }
-    if (!(IPV4_RE.test(host) || (REG_NAME_RE.test(host) && host.length <= 253)))
-      malformed(field, 'host must be a lowercase DNS name or an IP literal');
+    const isName = REG_NAME_RE.test(host) && host.length <= 253 && !NUMERIC_LABEL_RE.test(host.slice(host.lastIndexOf('.') + 1));
+    if (!(IPV4_RE.test(host) || isName))
+      malformed(field, 'host must be a lowercase DNS name (last label not numeric) or a dotted-quad IPv4 or IPv6 literal');
   }
   if (port !== undefined && !(PORT_RE.test(port) && Number(port) <= 65535)) malformed(field, 'port must be 1..65535');
   return s;
@@ -144,15 +166,22 @@ export function assertAddress(value: unknown, field = 'address'): string {
 // RFC 3986 reserved / unreserved / " ": the ABNF `message-statement` charset.
 const STATEMENT_RE = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;= ]+$/;
 
+/** The header phrase; a statement carrying it could pass for a second message on screen. */
+const HEADER_PHRASE = 'wants you to sign in with your solana account';
+
 /**
- * Statement: one line from the ABNF charset (RFC 3986 reserved, unreserved, space). It must not
- * begin with a field tag (`URI: ...`), so no display can mistake it for a field (SPEC 7.2).
+ * Statement: one line from the ABNF charset (RFC 3986 reserved, unreserved, space), without
+ * leading or trailing spaces (so it is never blank and never indents a look-alike). It must not
+ * begin with a field tag (`URI: ...`) or `- `, nor contain the SIWS header phrase, so no display
+ * can mistake it for a field, a resource or another message (SPEC 7.2).
  */
 export function assertStatement(value: unknown, field = 'statement'): string {
   const s = text(value, field, MAX_MESSAGE_BYTES);
   if (!STATEMENT_RE.test(s)) malformed(field, 'has a character outside the SIWS statement charset');
+  if (s.startsWith(' ') || s.endsWith(' ')) malformed(field, 'must not begin or end with a space');
   for (const tag of FIELD_TAGS) if (s.startsWith(`${tag}:`)) malformed(field, `must not begin with the field tag '${tag}:'`);
   if (s.startsWith('- ')) malformed(field, "must not begin with '- '");
+  if (s.toLowerCase().includes(HEADER_PHRASE)) malformed(field, 'must not contain the SIWS header phrase');
   return s;
 }
 
@@ -206,7 +235,7 @@ export function assertRequestId(value: unknown, field = 'requestId'): string {
 /** Resources: an array (possibly empty) of URIs. */
 export function assertResources(value: unknown, field = 'resources'): readonly string[] {
   if (!Array.isArray(value)) fail('INVALID_INPUT', `${field}: expected an array of strings`, { field });
-  if (value.length > 64) malformed(field, 'at most 64 resources');
+  if (value.length > MAX_RESOURCES) malformed(field, `at most ${MAX_RESOURCES} resources`);
   return value.map((r, i) => assertUri(r, `${field}[${i}]`));
 }
 

@@ -4,7 +4,7 @@
  * (DESIGN 4, SPEC 7).
  * @module
  */
-export { isVerifiedMessage, useAuthorization } from './authorization.js';
+export { AUTHORIZATION_CLOCK_TOLERANCE_MS, isVerifiedMessage, useAuthorization } from './authorization.js';
 export type { AuthorizationExpectation } from './authorization.js';
 export type { SignedAs, VerifiedMessage } from './authorization.js';
 export {

@@ -13,7 +13,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { assertStatement, formatTimestamp } from './fields.js';
+import { assertStatement, formatTimestamp, parseTimestamp } from './fields.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -231,6 +231,76 @@ export function resolvePurpose(
       };
     }
   }
+}
+
+/** What a signed message itself says it authorizes (SPEC 7.6 step 10). */
+export interface SignedPurpose {
+  readonly purpose: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A library-written time: `YYYY-MM-DDTHH:MM:SSZ`, calendar-valid. */
+function isCanonicalTime(value: string): boolean {
+  try {
+    return formatTimestamp(parseTimestamp(value, 'time'), 'time') === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Read the purpose and its parameters back from the signed `Resources` URNs and statement (SPEC
+ * 7.4, 7.6): the first resource is the purpose URN; a built-in purpose's URNs follow in their
+ * order and its statement is exactly the built-in one (for `enable-execution`, filled in from the
+ * URNs); any later resource is outside `urn:agentvault:`. Returns `undefined` when the text does
+ * not carry a purpose in this form. An app purpose's statement is the app's; it is not checked here.
+ */
+export function readSignedPurpose(
+  resources: readonly string[] | undefined,
+  statement: string | undefined,
+): SignedPurpose | undefined {
+  if (resources === undefined || resources.length === 0 || statement === undefined) return undefined;
+  const first = resources[0]!;
+  if (!first.startsWith(URN_PURPOSE)) return undefined;
+  const purpose = first.slice(URN_PURPOSE.length);
+  let params: Record<string, string> = {};
+  let libraryUrns = 1;
+  switch (purpose) {
+    case 'sign-in':
+    case 'unlock':
+      if (statement !== (purpose === 'sign-in' ? STATEMENT_SIGN_IN : STATEMENT_UNLOCK)) return undefined;
+      break;
+    case 'reveal-mnemonic':
+      if (statement !== STATEMENT_REVEAL_MNEMONIC || resources[1] !== URN_ACK_REVEAL_MNEMONIC) return undefined;
+      params = { acknowledgement: 'reveal-mnemonic:v1' };
+      libraryUrns = 2;
+      break;
+    case 'enable-execution': {
+      const [, botUrn, policyUrn, nbUrn, expUrn] = resources;
+      if (
+        botUrn?.startsWith(URN_BOT) !== true ||
+        policyUrn?.startsWith(URN_POLICY_SHA256) !== true ||
+        nbUrn?.startsWith(URN_GRANT_NOT_BEFORE) !== true ||
+        expUrn?.startsWith(URN_GRANT_EXPIRES) !== true
+      )
+        return undefined;
+      const bot = botUrn.slice(URN_BOT.length);
+      const policyHash = policyUrn.slice(URN_POLICY_SHA256.length);
+      const grantNotBefore = nbUrn.slice(URN_GRANT_NOT_BEFORE.length);
+      const grantExpires = expUrn.slice(URN_GRANT_EXPIRES.length);
+      if (!BOT_RE.test(bot) || !POLICY_HASH_RE.test(policyHash) || !isCanonicalTime(grantNotBefore) || !isCanonicalTime(grantExpires))
+        return undefined;
+      if (statement !== statementEnableExecution(bot, grantNotBefore, grantExpires)) return undefined;
+      params = { bot, policyHash, grantNotBefore, grantExpires };
+      libraryUrns = 5;
+      break;
+    }
+    default:
+      if (!APP_PURPOSE_RE.test(purpose)) return undefined;
+  }
+  // App resources follow the library's URNs and never use the reserved namespace (issueChallenge).
+  for (const r of resources.slice(libraryUrns)) if (r.toLowerCase().startsWith(URN_PREFIX)) return undefined;
+  return { purpose, params };
 }
 
 /** Check a requested lifetime against the purpose's hard maximum. */

@@ -36,6 +36,7 @@ import {
   FIELD_TAGS,
   isBytes,
   MAX_MESSAGE_BYTES,
+  MAX_RESOURCES,
 } from './fields.js';
 
 /**
@@ -176,6 +177,8 @@ export function parseSiwsMessage(message: string | Uint8Array): SiwsFields {
       i++;
       resources = [];
       while (i < lines.length && lines[i]!.startsWith('- ')) {
+        // The builder's limit (assertResources), so every parsed message rebuilds.
+        if (resources.length === MAX_RESOURCES) malformed(`message: at most ${MAX_RESOURCES} resources`, 'resources');
         resources.push(assertUri(lines[i]!.slice(2), `resources[${resources.length}]`));
         i++;
       }

@@ -7,7 +7,7 @@ import { base58, base64 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { isAgentvaultError } from '../../src/errors.js';
 import { isVerifiedMessage, useAuthorization } from '../../src/messages/authorization.js';
-import { decodeSignature, issueChallenge, verifySignedMessage } from '../../src/messages/challenge.js';
+import { decodeSignature, issueChallenge, nonceHash, verifySignedMessage } from '../../src/messages/challenge.js';
 import {
   MESSAGE_LIFETIME_MS,
   STATEMENT_REVEAL_MNEMONIC,
@@ -242,13 +242,16 @@ describe('issueChallenge input rules', () => {
 });
 
 describe('what the nonce store holds', () => {
-  it('only the SHA-256 of the nonce, the expiry plus the maximum skew, and the expected fields (no nonce)', async () => {
+  it('only the SHA-256 of the tagged address and nonce, the expiry plus the maximum skew, and the expected fields (no nonce)', async () => {
     const calls: [string, number, string][] = [];
     const store: NonceStore = { issue: async (h, e, m) => void calls.push([h, e, m]), consume: async () => null };
     const ch = await issue(store, 'enable-execution', { requestId: 'r-1' });
     expect(calls).toHaveLength(1);
     const [hash, expiresAt, meta] = calls[0]!;
-    expect(hash).toBe(createHash('sha256').update(ch.nonce, 'ascii').digest('hex'));
+    expect(hash).toBe(createHash('sha256').update(`agentvault:siws-nonce:v1\n${wallet.address}\n${ch.nonce}`, 'ascii').digest('hex'));
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(nonceHash(ch.nonce, wallet.address)).toBe(hash);
+    expect(nonceHash(ch.nonce, other.address)).not.toBe(hash);
     expect(expiresAt).toBe(ch.expiresAt + 5 * MIN);
     expect(meta).not.toContain(ch.nonce);
     expect(JSON.parse(meta)).toEqual({

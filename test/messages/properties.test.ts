@@ -19,6 +19,8 @@ const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
 const domain = fc.oneof(
   fc
     .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))
+    // SPEC 7.2: a last label that is a number (decimal or 0x-hex) would be read as IPv4 by browsers.
+    .filter(([labels]) => !/^(?:\d+|0x[0-9a-f]*)$/.test(labels[labels.length - 1]!))
     .map(([labels, port]) => `${labels.join('.')}${port === undefined ? '' : `:${port}`}`),
   fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([a, b]) => `10.${a}.${b}.1`),
   fc.constant('[::1]:8080'),
@@ -30,7 +32,14 @@ const uri = fc.oneof(
 );
 const statement = fc
   .stringMatching(/^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;= ]{1,120}$/)
-  .filter((s) => !/^(URI|Version|Chain ID|Nonce|Issued At|Expiration Time|Not Before|Request ID|Resources):/.test(s) && !s.startsWith('- '));
+  .filter(
+    (s) =>
+      !/^(URI|Version|Chain ID|Nonce|Issued At|Expiration Time|Not Before|Request ID|Resources):/.test(s) &&
+      !s.startsWith('- ') &&
+      !s.startsWith(' ') &&
+      !s.endsWith(' ') &&
+      !/wants you to sign in with your solana account/i.test(s),
+  );
 const time = fc
   .tuple(
     fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),

@@ -3,16 +3,18 @@
  * key and signature, a naive string template for every text, a hand-written envelope writer), so a
  * vector can never be right only because the library produced it.
  */
+import { createHash } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import vectors from '../../vectors/messages.json' with { type: 'json' };
 import type { ErrorCode } from '../../src/errors.js';
-import { issueChallenge, verifySignedMessage, type IssueChallengeOptions } from '../../src/messages/challenge.js';
+import { issueChallenge, nonceHash, verifySignedMessage, type IssueChallengeOptions } from '../../src/messages/challenge.js';
 import { encodeOffchainMessage } from '../../src/messages/offchain.js';
 import { buildSiwsMessage, parseSiwsMessage, type SiwsFields } from '../../src/messages/siws.js';
 import { verifyWalletSignature } from '../../src/primitives/ed25519.js';
 import { MemoryNonceStore } from '../../src/stores/memory.js';
+import type { NonceStore } from '../../src/stores/types.js';
 import { expectCode } from '../helpers/errors.js';
 import { withFixedRandom } from '../helpers/random.js';
 import { base58Ref } from '../helpers/reference.js';
@@ -76,14 +78,22 @@ describe('vectors/messages.json: valid', () => {
 describe('vectors/messages.json: issueChallenge with fixed clock and randomness', () => {
   const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (const c of vectors.challenges) {
-    it(`${c.name}: exact text, nonce, expiry; tweetnacl verifies; the library verifies it once`, async () => {
+    it(`${c.name}: exact text, nonce, store key, expiry; tweetnacl verifies; the library verifies it once`, async () => {
       // Independent nonce derivation (rejection sampling) from the recorded random bytes.
       let nonce = '';
       for (const chunk of c.randomHex) for (const b of hex(chunk)) if (b < 248 && nonce.length < 24) nonce += BASE62[b % 62];
       expect(nonce).toBe(c.nonce);
       expect(naiveSiws(parseSiwsMessage(c.text))).toBe(c.text);
 
-      const nonces = new MemoryNonceStore({ sweepIntervalMs: 0, clock: () => c.options.now });
+      // SPEC 7.5 store key, recomputed independently (node:crypto), and the one the library uses.
+      expect(createHash('sha256').update(`agentvault:siws-nonce:v1\n${c.options.address}\n${c.nonce}`, 'utf8').digest('hex')).toBe(c.storeKeyHex);
+      expect(nonceHash(c.nonce, c.options.address)).toBe(c.storeKeyHex);
+      const memory = new MemoryNonceStore({ sweepIntervalMs: 0, clock: () => c.options.now });
+      const keys: string[] = [];
+      const nonces: NonceStore = {
+        issue: (h, e, m) => (keys.push(h), memory.issue(h, e, m)),
+        consume: (h, n) => (keys.push(h), memory.consume(h, n)),
+      };
       const ch = await withFixedRandom(c.randomHex.map(hex), () => issueChallenge({ ...(c.options as unknown as IssueChallengeOptions), nonces }));
       expect(ch.message).toBe(c.text);
       expect(ch.nonce).toBe(c.nonce);
@@ -100,6 +110,7 @@ describe('vectors/messages.json: issueChallenge with fixed clock and randomness'
         now: o.now,
       });
       expect(v.purpose).toBe(o.purpose);
+      expect(keys).toEqual([c.storeKeyHex, c.storeKeyHex]);
     });
   }
 });
