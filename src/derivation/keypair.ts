@@ -6,12 +6,11 @@
  * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { mnemonicToSeedSync } from '@scure/bip39';
 import { aobject, concatBytes, zero } from '../_utils.js';
 import { fail } from '../errors.js';
 import { encodeAddress } from '../primitives/address.js';
 import { SecretBytes } from '../secret.js';
-import { assertPassphrase, validateMnemonic, type MnemonicInput } from './mnemonic.js';
+import { assertPassphrase, bip39Seed as bip39SeedOf, validateMnemonic, type MnemonicInput } from './mnemonic.js';
 import { resolveDerivation, type DerivationOptions, type DerivationPreset } from './presets.js';
 import { _deriveSlip10Node } from './slip10.js';
 
@@ -52,7 +51,7 @@ export function deriveSolanaKeypair(mnemonic: MnemonicInput, opts: DeriveSolanaK
   let privateKey: Uint8Array | undefined;
   let chainCode: Uint8Array | undefined;
   try {
-    bip39Seed = mnemonicToSeedSync(canonical, passphrase);
+    bip39Seed = bip39SeedOf(canonical, passphrase);
     if (resolved.path === null) {
       // solana-keygen's default (`prompt://` with no key): the ed25519 seed is the first half of
       // the BIP39 seed (solana-sdk keypair_from_seed_phrase_and_passphrase).

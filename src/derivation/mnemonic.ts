@@ -12,7 +12,8 @@
  * never computes a seed from a text that a strict BIP39 implementation would hash differently.
  * @module
  */
-import { entropyToMnemonic as scureEntropyToMnemonic, mnemonicToEntropy, mnemonicToSeedSync } from '@scure/bip39';
+import { entropyToMnemonic as scureEntropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
+import { pbkdf2HmacSha512 } from '../primitives/_native-hash.js';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { aobject, astring, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
@@ -141,5 +142,22 @@ export function mnemonicToSeed(mnemonic: MnemonicInput, opts: { readonly passphr
   aobject(opts, 'options');
   const canonical = validateMnemonic(mnemonic);
   const passphrase = assertPassphrase(opts.passphrase);
-  return SecretBytes.from(mnemonicToSeedSync(canonical, passphrase));
+  return SecretBytes.from(bip39Seed(canonical, passphrase));
+}
+
+/**
+ * @internal BIP39 seed: PBKDF2-HMAC-SHA512(NFKD(mnemonic), "mnemonic" || NFKD(passphrase), 2048, 64),
+ * computed by the crypto backend (node:crypto where available: about 3x faster than pure JS; the
+ * BIP39 reference vectors run on both backends). `canonical` is a validated mnemonic.
+ */
+export function bip39Seed(canonical: string, passphrase: string): Uint8Array {
+  const enc = new TextEncoder();
+  const password = enc.encode(canonical.normalize('NFKD'));
+  const salt = enc.encode('mnemonic' + passphrase.normalize('NFKD'));
+  try {
+    return pbkdf2HmacSha512(password, salt, 2048, 64);
+  } finally {
+    password.fill(0);
+    salt.fill(0);
+  }
 }

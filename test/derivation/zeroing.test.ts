@@ -7,12 +7,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const seen = vi.hoisted(() => ({ seeds: [] as Uint8Array[], nodes: [] as { privateKey: Uint8Array; chainCode: Uint8Array }[] }));
 
-vi.mock('@scure/bip39', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@scure/bip39')>();
+vi.mock('../../src/primitives/_native-hash.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/primitives/_native-hash.js')>();
   return {
     ...real,
-    mnemonicToSeedSync: (m: string, p?: string) => {
-      const s = real.mnemonicToSeedSync(m, p);
+    // The BIP39 seed is PBKDF2-HMAC-SHA512(..., 2048, 64): catch the buffer the library receives.
+    pbkdf2HmacSha512: (password: Uint8Array, salt: Uint8Array, iterations: number, length: number) => {
+      const s = real.pbkdf2HmacSha512(password, salt, iterations, length);
       seen.seeds.push(s);
       return s;
     },
