@@ -299,6 +299,7 @@ export function unlockSubkey(v: VaultView, signature: Uint8Array, purpose: strin
 export interface GrantJson {
   id: string;
   owner: string;
+  user: string;
   bot: string;
   agent: string;
   policyHash: string;
@@ -372,6 +373,7 @@ export function grantSign(
     throw new Error('order');
   const context = encodeContext({
     address: g.owner,
+    user: g.user,
     label: 'agentvault/v1/grant-data-key',
     grant: g.id,
     bot: g.bot,
@@ -386,7 +388,7 @@ export function grantSign(
   d.setAuthTag(w.subarray(w.length - 16));
   const dataKey = d.update(w.subarray(12, w.length - 16));
   d.final();
-  const secret = openRecord(dataKey, g.agentKey, 'grant.agent-key', encodeContext({ address: g.owner, grant: g.id, bot: g.bot, agent: g.agent }));
+  const secret = openRecord(dataKey, g.agentKey, 'grant.agent-key', encodeContext({ address: g.owner, user: g.user, grant: g.id, bot: g.bot, agent: g.agent }));
   const key = privateKeyObject(secret.subarray(0, 32));
   if (base58Encode(publicKeyOf(key)) !== g.agent) throw new Error('agent');
   for (const p of programsOf(txMessage)) if (!policy.programs.has(p)) throw new Error('program');

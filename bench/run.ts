@@ -366,7 +366,7 @@ async function grantRow(): Promise<Row> {
     chain: 'mainnet',
     address: owner.address,
     nonces,
-    grant: { bot: 'bot-1', policyHash: policyHash(policy) },
+    grant: { bot: 'bot-1', agent: agent.address, policyHash: policyHash(policy) },
   });
   const authorization = await verifySignedMessage({
     message: c.message,
@@ -389,7 +389,7 @@ async function grantRow(): Promise<Row> {
     dailyLossLimit: 500,
     programs: new Set(policy.allowedPrograms),
   };
-  const libSign = () => withExecutionSigner(grantText, { wrapper, policy, order, state, revocations }, (s) => s.signTransactionMessage(tx));
+  const libSign = () => withExecutionSigner(grantText, { wrapper, policy, order, state, revocations, expected: { owner: owner.address, bot: 'bot-1' } }, (s) => s.signTransactionMessage(tx));
   // Same work: the same grant opens natively and gives the same (deterministic) signature.
   const libSig = await libSign();
   check(hex(libSig) === hex(native.grantSign(grantText, nativePolicy, order, state, kek, tx)), 'native grant-sign gives the same signature');

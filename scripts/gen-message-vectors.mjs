@@ -79,9 +79,11 @@ for (const [purpose, life] of [['sign-in', 10], ['unlock', 10], ['reveal-mnemoni
   const policyHash = createHash('sha256').update('{"enabled":true}').digest('hex');
   const nb = iso(NOW + 60 * MIN), ex = iso(NOW + 60 * MIN + 24 * 60 * MIN);
   const statement = `Allow bot grid-bot.1 to trade from your agent wallet from ${nb} until ${ex}, within the risk policy you approved. You can revoke this at any time.`;
-  const resources = ['urn:agentvault:purpose:enable-execution', 'urn:agentvault:bot:grid-bot.1', `urn:agentvault:policy:sha256:${policyHash}`, `urn:agentvault:grant-not-before:${nb}`, `urn:agentvault:grant-expires:${ex}`];
+  // The agent wallet the grant is for: the public key of seed 0x21..0x40.
+  const agent = b58(nacl.sign.keyPair.fromSeed(Uint8Array.from({ length: 32 }, (_, i) => i + 0x21)).publicKey);
+  const resources = ['urn:agentvault:purpose:enable-execution', 'urn:agentvault:bot:grid-bot.1', `urn:agentvault:agent:${agent}`, `urn:agentvault:policy:sha256:${policyHash}`, `urn:agentvault:grant-not-before:${nb}`, `urn:agentvault:grant-expires:${ex}`];
   const text = siws({ domain: common.domain, address, statement, uri: common.uri, version: '1', chainId: 'mainnet', nonce, issuedAt: iso(NOW), expirationTime: iso(NOW + 15 * MIN), requestId: 'grant-7', resources });
-  challenges.push({ name: purpose, options: { purpose, ...common, requestId: 'grant-7', grant: { bot: 'grid-bot.1', policyHash, notBefore: NOW + 60 * MIN, windowMs: 24 * 60 * MIN } }, randomHex: chunks, nonce, storeKeyHex: storeKey(address, nonce), text, expiresAt: NOW + 15 * MIN, signatureHex: hex(sign(enc(text))) });
+  challenges.push({ name: purpose, options: { purpose, ...common, requestId: 'grant-7', grant: { bot: 'grid-bot.1', agent, policyHash, notBefore: NOW + 60 * MIN, windowMs: 24 * 60 * MIN } }, randomHex: chunks, nonce, storeKeyHex: storeKey(address, nonce), text, expiresAt: NOW + 15 * MIN, signatureHex: hex(sign(enc(text))) });
 }
 
 const full = valid[0].text;

@@ -6,7 +6,7 @@
  * Who may do what:
  * - sign in: a fresh `sign-in` message (-> a session, at most 24 h);
  * - create / unlock the vault: a fresh `unlock` message + the key-message signature(s);
- * - enable execution: a fresh `enable-execution` message naming the bot, the policy hash and the window;
+ * - enable execution: a fresh `enable-execution` message naming the bot, its agent wallet, the policy hash and the window;
  * - reveal a mnemonic: a fresh `reveal-mnemonic` message (with the user's acknowledgement), rate limited;
  * - everything that stops things (lock, revoke, kill switches) and bookkeeping (create a bot, store
  *   a policy): the session alone. Stopping must be easy (DESIGN 4); a stored policy does nothing
@@ -258,6 +258,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
             order,
             state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
             revocations: stores.revocations,
+            // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).
+            expected: { owner: fresh.owner, bot: fresh.id },
             now: clock(),
           },
           (signer) => signer.signTransactionMessage(message),
@@ -337,7 +339,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         ...common,
         purpose,
         address,
-        grant: { bot: bot.id, policyHash: bot.policyHash, windowMs },
+        // The message names the bot's agent wallet: the user authorizes that wallet, not any of theirs.
+        grant: { bot: bot.id, agent: bot.agent, policyHash: bot.policyHash, windowMs },
         maxGrantWindowMs: config.maxGrantWindowMs,
       });
       // The policy itself, so the client can show the user what the hash in the message stands for.

@@ -25,6 +25,7 @@ import { signedBytesFor } from '../messages/offchain.js';
 import {
   DEFAULT_MAX_GRANT_WINDOW_MS,
   GRANT_WINDOW_CEILING_MS,
+  URN_AGENT,
   URN_BOT,
   URN_GRANT_EXPIRES,
   URN_GRANT_NOT_BEFORE,
@@ -41,7 +42,7 @@ import type { SecretBytes } from '../secret.js';
 import type { RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
 import { evaluateOrder, normalizePolicy, policyHash } from './policy.js';
-import { createScopedSigner, type ExecutionSigner } from './signer.js';
+import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
 
 /** `format` field of a grant. */
@@ -77,6 +78,11 @@ export interface ExecutionGrant {
   readonly id: string;
   /** The user's wallet address that signed the grant (the vault's current wallet). */
   readonly owner: string;
+  /**
+   * The vault's stable owner (`UnlockedVault.owner`, the address that created the vault). Equal to
+   * `owner` unless the vault was moved to a new wallet (SPEC 6.4). Kill switches apply to both.
+   */
+  readonly user: string;
   readonly bot: string;
   /** The agent wallet's address (= its ed25519 public key, base58). */
   readonly agent: string;
@@ -99,6 +105,7 @@ const GRANT_KEYS = [
   'v',
   'id',
   'owner',
+  'user',
   'bot',
   'agent',
   'policyHash',
@@ -137,6 +144,8 @@ function canonicalTime(o: Record<string, unknown>, k: string): number {
 /** The enable-execution parameters as signed. */
 export interface GrantParams {
   readonly bot: string;
+  /** The agent wallet address the user authorized. */
+  readonly agent: string;
   readonly policyHash: string;
   readonly notBefore: string;
   readonly expiresAt: string;
@@ -160,15 +169,22 @@ export function grantParamsFromResources(resources: readonly string[], params?: 
     fail('AUTHORIZATION_REQUIRED', 'the message is not an enable-execution authorization');
   const out = {
     bot: one(URN_BOT, 'bot'),
+    agent: one(URN_AGENT, 'agent'),
     policyHash: one(URN_POLICY_SHA256, 'policyHash'),
     notBefore: one(URN_GRANT_NOT_BEFORE, 'grantNotBefore'),
     expiresAt: one(URN_GRANT_EXPIRES, 'grantExpires'),
   };
   if (!BOT_RE.test(out.bot)) fail('AUTHORIZATION_REQUIRED', 'the message names a malformed bot id');
+  try {
+    decodeAddress(out.agent, 'agent');
+  } catch {
+    fail('AUTHORIZATION_REQUIRED', 'the message names a malformed agent address');
+  }
   if (!HASH_RE.test(out.policyHash)) fail('AUTHORIZATION_REQUIRED', 'the message names a malformed policy hash');
   if (params !== undefined && Object.keys(params).length > 0) {
     if (
       params['bot'] !== out.bot ||
+      params['agent'] !== out.agent ||
       params['policyHash'] !== out.policyHash ||
       params['grantNotBefore'] !== out.notBefore ||
       params['grantExpires'] !== out.expiresAt
@@ -204,8 +220,9 @@ export function parseGrant(value: unknown): ExecutionGrant {
   if (o['v'] !== GRANT_VERSION) fail('UNSUPPORTED_VERSION', `grant.v: only version ${GRANT_VERSION} is known`);
   const id = str(o, 'id', ID_RE);
   const owner = str(o, 'owner');
+  const user = str(o, 'user');
   const agent = str(o, 'agent');
-  for (const [k, v] of [['owner', owner], ['agent', agent]] as const) {
+  for (const [k, v] of [['owner', owner], ['user', user], ['agent', agent]] as const) {
     try {
       decodeAddress(v, k);
     } catch {
@@ -252,7 +269,7 @@ export function parseGrant(value: unknown): ExecutionGrant {
     bad('authorization.signature', 'expected standard base64 of 64 bytes');
 
   // SPEC 10.2.2: the grant proves itself. The signature covers the message; the message
-  // names owner, bot, policy hash and window; they must be the grant's.
+  // names owner, bot, agent, policy hash and window; they must be the grant's.
   let signed: Uint8Array;
   let fields: ReturnType<typeof parseSiwsMessage>;
   try {
@@ -264,7 +281,7 @@ export function parseGrant(value: unknown): ExecutionGrant {
   if (!verifyEd25519Strict(decodeAddress(owner), signed, signature))
     fail('INVALID_SIGNATURE', 'grant: the stored signature does not verify for the owner and message');
   const p = grantParamsFromResources(fields.resources ?? []);
-  if (fields.address !== owner || p.bot !== bot || p.policyHash !== signedHash || p.notBefore !== o['notBefore'] || p.expiresAt !== o['expiresAt'])
+  if (fields.address !== owner || p.bot !== bot || p.agent !== agent || p.policyHash !== signedHash || p.notBefore !== o['notBefore'] || p.expiresAt !== o['expiresAt'])
     fail('INTEGRITY', 'grant: its fields differ from what the user signed');
 
   return Object.freeze({
@@ -272,6 +289,7 @@ export function parseGrant(value: unknown): ExecutionGrant {
     v: GRANT_VERSION,
     id,
     owner,
+    user,
     bot,
     agent,
     policyHash: signedHash,
@@ -292,11 +310,14 @@ export function serializeGrant(grant: ExecutionGrant): string {
 
 /**
  * SPEC 10.2.3: the key wrapper's context, the record-context encoding (SPEC 4.4) of
- * { address: owner, label, grant, bot, agent, policy, notBefore, expiresAt }.
+ * { address: owner, user, label, grant, bot, agent, policy, notBefore, expiresAt }.
  */
-export function grantWrapContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'bot' | 'agent' | 'policyHash' | 'notBefore' | 'expiresAt'>): Uint8Array {
+export function grantWrapContext(
+  g: Pick<ExecutionGrant, 'id' | 'owner' | 'user' | 'bot' | 'agent' | 'policyHash' | 'notBefore' | 'expiresAt'>,
+): Uint8Array {
   return encodeContext({
     address: g.owner,
+    user: g.user,
     label: LABEL_GRANT_DATA_KEY,
     grant: g.id,
     bot: g.bot,
@@ -307,8 +328,8 @@ export function grantWrapContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'bot' 
   });
 }
 
-function agentRecordContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'bot' | 'agent'>) {
-  return { address: g.owner, grant: g.id, bot: g.bot, agent: g.agent };
+function agentRecordContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'user' | 'bot' | 'agent'>) {
+  return { address: g.owner, user: g.user, grant: g.id, bot: g.bot, agent: g.agent };
 }
 
 /** Check a 64-byte Solana secret key (seed || public key) is a consistent pair; return its address. */
@@ -389,6 +410,9 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   const { wallet: owner, domain, chain } = vault.data;
   const auth = useAuthorization(o.authorization, { purpose: 'enable-execution', address: owner, domain, chain, now });
   const params = grantParamsFromResources(auth.resources, auth.params);
+  // The user signed for one agent wallet (review E7): the grant may only carry that one.
+  if (params.agent !== o.agentAddress)
+    fail('AUTHORIZATION_REQUIRED', 'the enable-execution message names another agent wallet', { field: 'agentAddress' });
 
   const policy = normalizePolicy(o.policy);
   const hash = policyHash(policy);
@@ -413,7 +437,7 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
     const agent = agentAddressOf(secret);
     if (agent !== o.agentAddress)
       fail('ADDRESS_MISMATCH', 'the agent-key record holds the key of another address');
-    const base = { id: bytesToHex(randomBytes(16)), owner, bot: params.bot, agent, policyHash: params.policyHash, notBefore: params.notBefore, expiresAt: params.expiresAt };
+    const base = { id: bytesToHex(randomBytes(16)), owner, user: vault.owner, bot: params.bot, agent, policyHash: params.policyHash, notBefore: params.notBefore, expiresAt: params.expiresAt };
     const sealed = sealRecord(dataKey, secret, { type: GRANT_AGENT_KEY_RECORD, context: agentRecordContext(base) });
     const wrappedKey = assertWrappedKey(await wrapper.wrap(dataKey, grantWrapContext(base)), 'wrappedKey (from the wrapper)');
     return parseGrant({
@@ -464,8 +488,59 @@ export interface ExecutionSignerOptions {
   readonly state: unknown;
   /** Shared revocation / kill-switch store; its errors propagate (fail closed). */
   readonly revocations: RevocationStore;
-  /** Clock, ms since the epoch; default `Date.now()`. */
+  /**
+   * Whose grant the caller expects (required, every field): the wallet that signed it
+   * (`grant.owner`) and the bot id. A grant of another owner or bot is refused with
+   * AUTHORIZATION_REQUIRED before anything else is checked, so a swapped database row or an id
+   * taken from a request cannot make one user's webhook trade with another user's grant.
+   */
+  readonly expected: ExpectedGrant;
+  /**
+   * How many transaction messages the callback may sign for this one checked order: default 1,
+   * at most 16 (`MAX_SIGNATURES_PER_USE`). Further calls are refused (`signature-limit-reached`).
+   */
+  readonly maxSignatures?: number;
+  /**
+   * Clock, ms since the epoch; default `Date.now()`. Inside the callback the signer's time is
+   * `now` plus the wall-clock time elapsed since the call began.
+   */
   readonly now?: number;
+}
+
+/** What `withExecutionSigner` requires the grant to be. */
+export interface ExpectedGrant {
+  /** The wallet address that signed the grant (`grant.owner`). */
+  readonly owner: string;
+  /** The bot id (`grant.bot`). */
+  readonly bot: string;
+}
+
+function anExpectedGrant(value: unknown): ExpectedGrant {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('INVALID_INPUT', 'expected: required, { owner, bot } of the grant this call may use', { field: 'expected' });
+  const e = value as Record<string, unknown>;
+  // A misspelt expectation must not be silently skipped.
+  for (const k of Object.keys(e)) if (k !== 'owner' && k !== 'bot') fail('INVALID_INPUT', `expected.${k}: unknown field`, { field: `expected.${k}` });
+  const owner = e['owner'];
+  const bot = e['bot'];
+  let ownerOk = typeof owner === 'string';
+  if (ownerOk) {
+    try {
+      decodeAddress(owner as string, 'expected.owner');
+    } catch {
+      ownerOk = false;
+    }
+  }
+  if (!ownerOk) fail('INVALID_INPUT', 'expected.owner: required, the base58 address of the wallet that signed the grant', { field: 'expected.owner' });
+  if (typeof bot !== 'string' || !BOT_RE.test(bot)) fail('INVALID_INPUT', 'expected.bot: required, a bot id', { field: 'expected.bot' });
+  return Object.freeze({ owner: owner as string, bot });
+}
+
+function aMaxSignatures(value: unknown): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_SIGNATURES_PER_USE)
+    fail('INVALID_INPUT', `maxSignatures: expected an integer in [1, ${MAX_SIGNATURES_PER_USE}]`, { field: 'maxSignatures' });
+  return value;
 }
 
 function aRevocations(value: unknown): RevocationStore {
@@ -476,16 +551,19 @@ function aRevocations(value: unknown): RevocationStore {
 }
 
 /**
- * Use a grant (SPEC 10.2.4). Checks, in order: grant shape and signature; revoked
- * (GRANT_REVOKED); kill switch for the bot or the wallet (GRANT_KILLED); window
+ * Use a grant (SPEC 10.2.4). Checks, in order: grant shape and signature; that it is the
+ * expected owner's grant for the expected bot (AUTHORIZATION_REQUIRED); revoked
+ * (GRANT_REVOKED); kill switch for the bot, the signing wallet or the vault owner (GRANT_KILLED); window
  * (GRANT_NOT_YET_VALID, GRANT_EXPIRED); policy hash (POLICY_INVALID, POLICY_MISMATCH); policy
  * `enabled` (POLICY_VIOLATION) and `killSwitch` (GRANT_KILLED); the order (POLICY_VIOLATION with
  * `details.rules`); then unwrap (UNWRAP_FAILED), open the agent key, check it is the grant's
- * agent, and call `fn` with a scoped signer. The signer stops working when `fn` settles; the data
- * key and agent key are zeroed in `finally`, whether `fn` returns or throws.
+ * agent, and call `fn` with a scoped signer. The signer signs at most `maxSignatures` transactions
+ * (default 1), refuses once the grant or policy window ends or outside the policy's time of day,
+ * and stops working when `fn` settles; the data key and agent key are zeroed in `finally`, whether
+ * `fn` returns or throws.
  * @example
- * const sig = await withExecutionSigner(grant, { wrapper, policy, order, state, revocations },
- *   (signer) => signer.signTransactionMessage(messageBytes));
+ * const sig = await withExecutionSigner(grant, { wrapper, policy, order, state, revocations,
+ *   expected: { owner: user.address, bot: bot.id } }, (signer) => signer.signTransactionMessage(messageBytes));
  */
 export async function withExecutionSigner<T>(
   grant: unknown,
@@ -496,12 +574,23 @@ export async function withExecutionSigner<T>(
   if (typeof fn !== 'function') fail('INVALID_INPUT', 'fn: expected a callback', { field: 'fn' });
   const wrapper = aKeyWrapper(o.wrapper);
   const revocations = aRevocations(o.revocations);
-  const now = aNow(o.now);
+  const expected = anExpectedGrant(o.expected);
+  const maxSignatures = aMaxSignatures(o.maxSignatures);
+  const start = Date.now();
+  const now = o.now === undefined ? start : aNow(o.now);
 
   const g = parseGrant(grant);
+  // SPEC 10.2.4 step 2: the grant the caller expects (review E4). AUTHORIZATION_REQUIRED, not
+  // INTEGRITY: the grant itself is intact and signed, it just does not authorize this owner/bot.
+  if (g.owner !== expected.owner)
+    fail('AUTHORIZATION_REQUIRED', 'the grant was signed by another wallet than the expected owner', { field: 'expected.owner' });
+  if (g.bot !== expected.bot) fail('AUTHORIZATION_REQUIRED', 'the grant is for another bot than the expected one', { field: 'expected.bot' });
   if ((await revocations.isRevoked(g.id)) !== false) fail('GRANT_REVOKED', 'the execution grant was revoked');
-  if ((await revocations.isKilled({ bot: g.bot, wallet: g.owner })) !== false)
-    fail('GRANT_KILLED', 'the kill switch is on for this bot or wallet', { scope: 'store' });
+  // Both identities: the wallet that signed the grant and the vault's stable owner (review E6),
+  // so a wallet kill keyed on either stops grants signed before and after a move to a new wallet.
+  for (const wallet of g.user === g.owner ? [g.owner] : [g.owner, g.user])
+    if ((await revocations.isKilled({ bot: g.bot, wallet })) !== false)
+      fail('GRANT_KILLED', 'the kill switch is on for this bot or wallet', { scope: 'store' });
   if (now < Date.parse(g.notBefore)) fail('GRANT_NOT_YET_VALID', 'the execution grant window has not started');
   if (now >= Date.parse(g.expiresAt)) fail('GRANT_EXPIRED', 'the execution grant window has ended');
 
@@ -524,7 +613,11 @@ export async function withExecutionSigner<T>(
     agentKey = openRecord(dataKey, g.agentKey, { type: GRANT_AGENT_KEY_RECORD, context: agentRecordContext(g) }).plaintext;
     const secret = observe(agentKey.expose());
     if (agentAddressOf(secret) !== g.agent) fail('INTEGRITY', 'the sealed agent key is not the grant agent');
-    const scoped = createScopedSigner(secret, g.agent, policy);
+    // The signer re-checks time on every call (review E3): the end of both windows, and the
+    // policy's time of day, on a clock that starts at `now` and follows the wall clock.
+    const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
+    const notAfter = Math.min(Date.parse(g.expiresAt), policyEnd);
+    const scoped = createScopedSigner(secret, g.agent, policy, { notAfter, maxSignatures, clock: () => now + (Date.now() - start) });
     close = scoped.close;
     return await fn(scoped.signer);
   } finally {

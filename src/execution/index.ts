@@ -48,12 +48,18 @@ export {
   serializeGrant,
   withExecutionSigner,
 } from './grant.js';
-export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, GrantAuthorization, GrantParams } from './grant.js';
+export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, ExpectedGrant, GrantAuthorization, GrantParams } from './grant.js';
 export {
+  ASSOCIATED_TOKEN_PROGRAM,
   COMPUTE_BUDGET_PROGRAM,
   decodeTransactionMessage,
+  ED25519_PRECOMPILE,
+  LAMPORTS_PER_SIGNATURE,
   looksLikeTransactionMessage,
+  MAX_SIGNATURES_PER_USE,
   PACKET_DATA_SIZE,
+  SECP256K1_PRECOMPILE,
+  SECP256R1_PRECOMPILE,
   TOKEN_2022_PROGRAM,
   TOKEN_PROGRAM,
 } from './signer.js';

@@ -199,12 +199,18 @@ function integerString(value: unknown, field: string): string {
 function stringSet(value: unknown, field: string, max: number, check: (s: string, i: number) => void): string[] {
   if (!Array.isArray(value)) invalid(field, `expected an array, got ${typeName(value)}`);
   if (value.length > max) invalid(field, `at most ${max} entries`);
-  value.forEach((s, i) => {
+  // An index loop, not forEach/map: those skip holes, and a sparse array would reach the Set below
+  // with `undefined` in it.
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    if (!Object.prototype.hasOwnProperty.call(value, i)) invalid(`${field}[${i}]`, 'missing entry (sparse array)');
+    const s: unknown = value[i];
     if (typeof s !== 'string') invalid(`${field}[${i}]`, `expected a string, got ${typeName(s)}`);
     check(s, i);
-  });
+    out.push(s);
+  }
   // Sets: sort by code unit (every allowed string is ASCII, so this is byte order too) and de-duplicate.
-  return [...new Set(value as string[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(out)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function timestamp(value: unknown, field: string): string {
@@ -359,6 +365,17 @@ function minutesOf(hhmm: string): number {
 }
 
 /**
+ * @internal True when the UTC minute of `now` (ms since the epoch) is in `[start, end)`, wrapping
+ * past midnight when `start > end` (SPEC 10.3.3). Used by `evaluateOrder` and by the scoped signer.
+ */
+export function insideTimeOfDay(w: TimeOfDayWindow, now: number): boolean {
+  const m = Math.floor((now % 86_400_000) / 60_000);
+  const s = minutesOf(w.start);
+  const e = minutesOf(w.end);
+  return s < e ? m >= s && m < e : m >= s || m < e;
+}
+
+/**
  * Evaluate `order` against `policy` given the account `state` at time `now` (ms since the epoch).
  * Default deny: an unknown market or order type, or a missing or malformed order or state field,
  * is a violation. Every violated rule is reported, not only the first. A malformed policy throws
@@ -387,13 +404,8 @@ export function evaluateOrder(policy: unknown, order: unknown, state: unknown, n
   if (p.window.notBefore !== undefined && now < Date.parse(p.window.notBefore))
     deny('window.notBefore', 'before the policy window starts');
   if (p.window.notAfter !== undefined && now >= Date.parse(p.window.notAfter)) deny('window.notAfter', 'after the policy window ended');
-  if (p.window.timeOfDayUtc !== undefined) {
-    const m = Math.floor((now % 86_400_000) / 60_000);
-    const s = minutesOf(p.window.timeOfDayUtc.start);
-    const e = minutesOf(p.window.timeOfDayUtc.end);
-    const inside = s < e ? m >= s && m < e : m >= s || m < e;
-    if (!inside) deny('window.timeOfDay', 'outside the allowed time of day (UTC)');
-  }
+  if (p.window.timeOfDayUtc !== undefined && !insideTimeOfDay(p.window.timeOfDayUtc, now))
+    deny('window.timeOfDay', 'outside the allowed time of day (UTC)');
 
   const o = typeof order === 'object' && order !== null && !Array.isArray(order) ? (order as Record<string, unknown>) : undefined;
   const st = typeof state === 'object' && state !== null && !Array.isArray(state) ? (state as Record<string, unknown>) : undefined;

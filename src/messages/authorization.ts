@@ -27,7 +27,7 @@ export interface VerifiedMessage {
   readonly resources: readonly string[];
   /**
    * The purpose's parameters, as signed (SPEC 7.4): for `enable-execution`
-   * `{ bot, policyHash, grantNotBefore, grantExpires }` (times RFC 3339); for `reveal-mnemonic`
+   * `{ bot, agent, policyHash, grantNotBefore, grantExpires }` (times RFC 3339); for `reveal-mnemonic`
    * `{ acknowledgement }`; otherwise empty.
    */
   readonly params?: Readonly<Record<string, string>>;

@@ -116,7 +116,7 @@ export interface IssueChallengeOptions {
   readonly requestId?: string;
   /** Extra app resources (URIs), after the library's URNs. `urn:agentvault:` is reserved. */
   readonly resources?: readonly string[];
-  /** enable-execution only: bot, policy hash and grant window. */
+  /** enable-execution only: bot, agent wallet address, policy hash and grant window. */
   readonly grant?: GrantRequest;
   /** enable-execution only: hard maximum grant window; default 7 days, at most 90 days. */
   readonly maxGrantWindowMs?: number;

@@ -6,13 +6,14 @@
  * URNs (all under `urn:agentvault:`, a namespace reserved to this library; app resources may not
  * use it):
  * - `urn:agentvault:purpose:<purpose>` (always the first resource)
- * - `urn:agentvault:bot:<bot id>`, `urn:agentvault:policy:sha256:<64 hex>`,
- *   `urn:agentvault:grant-not-before:<RFC 3339>`, `urn:agentvault:grant-expires:<RFC 3339>`
- *   (enable-execution, in this order)
+ * - `urn:agentvault:bot:<bot id>`, `urn:agentvault:agent:<agent wallet address>`,
+ *   `urn:agentvault:policy:sha256:<64 hex>`, `urn:agentvault:grant-not-before:<RFC 3339>`,
+ *   `urn:agentvault:grant-expires:<RFC 3339>` (enable-execution, in this order)
  * - `urn:agentvault:ack:reveal-mnemonic:v1` (reveal-mnemonic)
  * @module
  */
 import { fail } from '../errors.js';
+import { isAddress } from '../primitives/address.js';
 import { assertStatement, formatTimestamp, parseTimestamp } from './fields.js';
 
 const MINUTE = 60_000;
@@ -43,6 +44,7 @@ export const GRANT_WINDOW_CEILING_MS = 90 * DAY;
 export const URN_PREFIX = 'urn:agentvault:';
 export const URN_PURPOSE = `${URN_PREFIX}purpose:`;
 export const URN_BOT = `${URN_PREFIX}bot:`;
+export const URN_AGENT = `${URN_PREFIX}agent:`;
 export const URN_POLICY_SHA256 = `${URN_PREFIX}policy:sha256:`;
 export const URN_GRANT_NOT_BEFORE = `${URN_PREFIX}grant-not-before:`;
 export const URN_GRANT_EXPIRES = `${URN_PREFIX}grant-expires:`;
@@ -118,6 +120,11 @@ export function isBuiltinPurpose(value: unknown): value is BuiltinPurpose {
 export interface GrantRequest {
   /** Bot id: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. */
   readonly bot: string;
+  /**
+   * The agent wallet the bot will trade from (base58 address, `createAgentWallet(...).address`):
+   * signed into the message so the user authorizes this wallet, not any of theirs.
+   */
+  readonly agent: string;
   /** SHA-256 of the bot's canonical policy JSON, 64 lower-case hex digits. */
   readonly policyHash: string;
   /** Start of the grant window; default: the challenge's Issued At. Whole seconds. */
@@ -170,9 +177,11 @@ export function resolvePurpose(
     case 'enable-execution': {
       const g = opts.grant;
       if (typeof g !== 'object' || g === null)
-        fail('INVALID_INPUT', "grant: 'enable-execution' needs { bot, policyHash }", { field: 'grant' });
+        fail('INVALID_INPUT', "grant: 'enable-execution' needs { bot, agent, policyHash }", { field: 'grant' });
       if (typeof g.bot !== 'string' || !BOT_RE.test(g.bot))
         fail('INVALID_INPUT', 'grant.bot: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}', { field: 'grant.bot' });
+      if (!isAddress(g.agent))
+        fail('INVALID_INPUT', "grant.agent: required, the agent wallet's base58 address", { field: 'grant.agent' });
       if (typeof g.policyHash !== 'string' || !POLICY_HASH_RE.test(g.policyHash))
         fail('INVALID_INPUT', 'grant.policyHash: must be 64 lower-case hex digits (SHA-256)', { field: 'grant.policyHash' });
       const maxWindow = opts.maxGrantWindowMs ?? DEFAULT_MAX_GRANT_WINDOW_MS;
@@ -200,11 +209,12 @@ export function resolvePurpose(
         resources: [
           urn,
           `${URN_BOT}${g.bot}`,
+          `${URN_AGENT}${g.agent}`,
           `${URN_POLICY_SHA256}${g.policyHash}`,
           `${URN_GRANT_NOT_BEFORE}${nb}`,
           `${URN_GRANT_EXPIRES}${exp}`,
         ],
-        params: { bot: g.bot, policyHash: g.policyHash, grantNotBefore: nb, grantExpires: exp },
+        params: { bot: g.bot, agent: g.agent, policyHash: g.policyHash, grantNotBefore: nb, grantExpires: exp },
         lifetimeMs: max,
         maxLifetimeMs: max,
       };
@@ -276,23 +286,25 @@ export function readSignedPurpose(
       libraryUrns = 2;
       break;
     case 'enable-execution': {
-      const [, botUrn, policyUrn, nbUrn, expUrn] = resources;
+      const [, botUrn, agentUrn, policyUrn, nbUrn, expUrn] = resources;
       if (
         botUrn?.startsWith(URN_BOT) !== true ||
+        agentUrn?.startsWith(URN_AGENT) !== true ||
         policyUrn?.startsWith(URN_POLICY_SHA256) !== true ||
         nbUrn?.startsWith(URN_GRANT_NOT_BEFORE) !== true ||
         expUrn?.startsWith(URN_GRANT_EXPIRES) !== true
       )
         return undefined;
       const bot = botUrn.slice(URN_BOT.length);
+      const agent = agentUrn.slice(URN_AGENT.length);
       const policyHash = policyUrn.slice(URN_POLICY_SHA256.length);
       const grantNotBefore = nbUrn.slice(URN_GRANT_NOT_BEFORE.length);
       const grantExpires = expUrn.slice(URN_GRANT_EXPIRES.length);
-      if (!BOT_RE.test(bot) || !POLICY_HASH_RE.test(policyHash) || !isCanonicalTime(grantNotBefore) || !isCanonicalTime(grantExpires))
+      if (!BOT_RE.test(bot) || !isAddress(agent) || !POLICY_HASH_RE.test(policyHash) || !isCanonicalTime(grantNotBefore) || !isCanonicalTime(grantExpires))
         return undefined;
       if (statement !== statementEnableExecution(bot, grantNotBefore, grantExpires)) return undefined;
-      params = { bot, policyHash, grantNotBefore, grantExpires };
-      libraryUrns = 5;
+      params = { bot, agent, policyHash, grantNotBefore, grantExpires };
+      libraryUrns = 6;
       break;
     }
     default:

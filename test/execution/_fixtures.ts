@@ -97,10 +97,10 @@ export function newRevocations(): MemoryRevocationStore {
   return new MemoryRevocationStore({ sweepIntervalMs: 0, clock: () => NOW });
 }
 
-/** A real, verified enable-execution authorization signed by `w` with tweetnacl. */
+/** A real, verified enable-execution authorization signed by `w` with tweetnacl, for the agent wallet `opts.agent`. */
 export async function enableAuthorization(
   w: TestWallet,
-  opts: { bot?: string; policyHash?: string; policy?: ExecutionPolicyInput; windowMs?: number; notBefore?: number; now?: number; maxGrantWindowMs?: number; offchain?: boolean } = {},
+  opts: { agent: string; bot?: string; policyHash?: string; policy?: ExecutionPolicyInput; windowMs?: number; notBefore?: number; now?: number; maxGrantWindowMs?: number; offchain?: boolean },
 ): Promise<VerifiedMessage> {
   const now = opts.now ?? NOW;
   const nonces = newNonces(now);
@@ -114,6 +114,7 @@ export async function enableAuthorization(
     now,
     grant: {
       bot: opts.bot ?? BOT,
+      agent: opts.agent,
       policyHash: opts.policyHash ?? policyHash(opts.policy ?? basePolicy()),
       ...(opts.windowMs !== undefined ? { windowMs: opts.windowMs } : {}),
       ...(opts.notBefore !== undefined ? { notBefore: opts.notBefore } : {}),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { inspect } from 'node:util';
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAgentWallet, openAgentKey } from '../../src/derivation/agent-wallet.js';
 import { AgentvaultError } from '../../src/errors.js';
 import {
@@ -46,7 +46,7 @@ const USE_AT = NOW + 60_000;
 
 async function enable(s: Setup, extra: Partial<Parameters<typeof createExecutionGrant>[0]> = {}, auth?: Awaited<ReturnType<typeof enableAuthorization>>) {
   return createExecutionGrant({
-    authorization: auth ?? (await enableAuthorization(s.owner)),
+    authorization: auth ?? (await enableAuthorization(s.owner, { agent: s.agent.address })),
     vault: s.vault,
     agentKeyRecord: s.agent.records.agentKey,
     agentAddress: s.agent.address,
@@ -57,9 +57,21 @@ async function enable(s: Setup, extra: Partial<Parameters<typeof createExecution
   } as Parameters<typeof createExecutionGrant>[0]);
 }
 
+/** The owner a grant (object or JSON text) names: what the app would expect for its own rows. */
+function ownerOf(grant: unknown): string {
+  try {
+    const o: unknown = typeof grant === 'string' ? JSON.parse(grant) : grant;
+    const owner = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)['owner'] : undefined;
+    return typeof owner === 'string' ? owner : '';
+  } catch {
+    return '';
+  }
+}
+
 function use<T = Uint8Array>(grant: unknown, extra: Partial<Parameters<typeof withExecutionSigner>[1]> = {}, fn?: (s: ExecutionSigner) => T | Promise<T>): Promise<T> {
   const f = fn ?? (((s: ExecutionSigner) => s.signTransactionMessage(simpleMessage(s.address, DRIFT))) as unknown as (s: ExecutionSigner) => T);
-  return withExecutionSigner(grant, { wrapper: wrapperV1(), policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: USE_AT, ...extra }, f);
+  const expected = { owner: ownerOf(grant), bot: BOT };
+  return withExecutionSigner(grant, { wrapper: wrapperV1(), policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: USE_AT, expected, ...extra }, f);
 }
 
 /** The agent's 64-byte secret key, read through the vault (for leak and zeroing checks only). */
@@ -111,7 +123,7 @@ describe('execution grants: enable -> use -> revoke', () => {
 
   it('an off-chain-envelope signature (Ledger) makes a grant that parses and signs', async () => {
     const s = setup(3);
-    const grant = await enable(s, {}, await enableAuthorization(s.owner, { offchain: true }));
+    const grant = await enable(s, {}, await enableAuthorization(s.owner, { agent: s.agent.address, offchain: true }));
     expect(grant.authorization.signedAs).toBe('offchain-v1');
     expect(parseGrant(serializeGrant(grant))).toEqual(grant);
     expect((await use(grant)).length).toBe(64);
@@ -124,10 +136,35 @@ describe('execution grants: refusals at use', () => {
     const grant = await enable(s);
     await expectCodeAsync(use(grant, { now: NOW + HOUR }), 'GRANT_EXPIRED');
     await expectCodeAsync(use(grant, { now: NOW + HOUR + 1 }), 'GRANT_EXPIRED');
-    expect((await use(grant, { now: NOW + HOUR - 1 })).length).toBe(64);
-    const later = await enable(s, {}, await enableAuthorization(s.owner, { notBefore: NOW + 2 * HOUR }));
+    // 1 ms before the end the checks pass (the callback runs), but the signer re-checks the clock on
+    // every call (SPEC 10.4.4), so sign with some margin.
+    expect(await use(grant, { now: NOW + HOUR - 1 }, (signer) => signer.address)).toBe(grant.agent);
+    expect((await use(grant, { now: NOW + HOUR - 60_000 })).length).toBe(64);
+    const later = await enable(s, {}, await enableAuthorization(s.owner, { agent: s.agent.address, notBefore: NOW + 2 * HOUR }));
     await expectCodeAsync(use(later, { now: NOW + 2 * HOUR - 1 }), 'GRANT_NOT_YET_VALID');
     expect((await use(later, { now: NOW + 2 * HOUR })).length).toBe(64);
+  });
+
+  it("inside the callback the signer's clock is `now` plus elapsed wall time; it stops at min(grant end, policy notAfter)", async () => {
+    const s = setup(40);
+    const policy = basePolicy({ window: { notAfter: '2025-01-31T12:30:00Z' } });
+    const grant = await enable(s, { policy }, await enableAuthorization(s.owner, { agent: s.agent.address, policy }));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const wall = Date.UTC(2030, 0, 1); // the wall clock is elsewhere: only elapsed time counts
+      vi.setSystemTime(wall);
+      const seen = await use(grant, { policy, now: NOW + 30 * 60_000 - 2000, maxSignatures: 3 }, (signer) => {
+        const r: unknown[] = [signer.signTransactionMessage(simpleMessage(signer.address, DRIFT)).length];
+        vi.setSystemTime(wall + 1999);
+        r.push(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(2))).length);
+        vi.setSystemTime(wall + 2000); // = the policy's notAfter, half an hour before the grant ends
+        r.push(expectCode(() => signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(3))), 'SIGNING_REFUSED').details?.['reason']);
+        return r;
+      });
+      expect(seen).toEqual([64, 64, 'grant-expired']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('kill switch per bot and per wallet, and unkill (store and policy)', async () => {
@@ -144,11 +181,11 @@ describe('execution grants: refusals at use', () => {
     await revocations.unkill({ wallet: s.owner.address });
     expect((await use(grant, { revocations })).length).toBe(64);
     const killed = basePolicy({ killSwitch: true });
-    const g2 = await enable(s, { policy: killed }, await enableAuthorization(s.owner, { policy: killed }));
+    const g2 = await enable(s, { policy: killed }, await enableAuthorization(s.owner, { agent: s.agent.address, policy: killed }));
     const e = await expectCodeAsync(use(g2, { policy: killed }), 'GRANT_KILLED');
     expect(e.details?.['scope']).toBe('policy');
     const disabled = basePolicy({ enabled: false });
-    const g3 = await enable(s, { policy: disabled }, await enableAuthorization(s.owner, { policy: disabled }));
+    const g3 = await enable(s, { policy: disabled }, await enableAuthorization(s.owner, { agent: s.agent.address, policy: disabled }));
     await expectCodeAsync(use(g3, { policy: disabled }), 'POLICY_VIOLATION');
   });
 
@@ -213,8 +250,11 @@ describe('execution grants: refusals at use', () => {
     const s = setup(10);
     const grant = await enable(s);
     await expectCodeAsync(use(grant, { wrapper: new LocalKeyWrapper({ keys: { v1: KEK2 } }) }), 'UNWRAP_FAILED');
-    const otherAgent = setup(11).agent.address;
-    await expectCodeAsync(use({ ...grant, agent: otherAgent }), 'UNWRAP_FAILED');
+    const other = setup(11);
+    // The agent is signed (urn:agentvault:agent:...): an edit is INTEGRITY; the user is not signed
+    // but bound to the wrap context.
+    await expectCodeAsync(use({ ...grant, agent: other.agent.address }), 'INTEGRITY');
+    await expectCodeAsync(use({ ...grant, user: other.owner.address }), 'UNWRAP_FAILED');
     await expectCodeAsync(use({ ...grant, id: 'f'.repeat(32) }), 'UNWRAP_FAILED');
   });
 });
@@ -279,11 +319,11 @@ describe('execution grants: the key lifetime', () => {
 describe('execution grants: refusals at creation', () => {
   it('a window above the maximum is refused (default 7 days; configurable down; ceiling 90 days)', async () => {
     const s = setup(17);
-    const long = await enableAuthorization(s.owner, { windowMs: 8 * DAY, maxGrantWindowMs: 30 * DAY });
+    const long = await enableAuthorization(s.owner, { agent: s.agent.address, windowMs: 8 * DAY, maxGrantWindowMs: 30 * DAY });
     await expectCodeAsync(enable(s, {}, long), 'GRANT_WINDOW_TOO_LONG');
-    const twoHours = await enableAuthorization(s.owner, { windowMs: 2 * HOUR });
+    const twoHours = await enableAuthorization(s.owner, { agent: s.agent.address, windowMs: 2 * HOUR });
     await expectCodeAsync(enable(s, { maxWindowMs: HOUR }, twoHours), 'GRANT_WINDOW_TOO_LONG');
-    const ok = await enableAuthorization(s.owner, { windowMs: 7 * DAY });
+    const ok = await enableAuthorization(s.owner, { agent: s.agent.address, windowMs: 7 * DAY });
     expect((await enable(s, {}, ok)).expiresAt).toBe('2025-02-07T12:00:00Z');
     await expectCodeAsync(enable(s, { maxWindowMs: 91 * DAY }), 'INVALID_INPUT');
   });
@@ -291,12 +331,12 @@ describe('execution grants: refusals at creation', () => {
   it('authorization: missing, fake, wrong purpose, another wallet, spent, expired', async () => {
     const s = setup(18);
     await expectCodeAsync(enable(s, { authorization: undefined as never }), 'AUTHORIZATION_REQUIRED');
-    await expectCodeAsync(enable(s, { authorization: { ...(await enableAuthorization(s.owner)) } }), 'AUTHORIZATION_REQUIRED');
+    await expectCodeAsync(enable(s, { authorization: { ...(await enableAuthorization(s.owner, { agent: s.agent.address })) } }), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(enable(s, {}, fakeAuthorization(s.owner.address, 'unlock', NOW)), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(enable(s, {}, fakeAuthorization(s.owner.address, 'enable-execution', NOW)), 'AUTHORIZATION_REQUIRED');
     const other = setup(19);
-    await expectCodeAsync(enable(s, {}, await enableAuthorization(other.owner)), 'AUTHORIZATION_REQUIRED');
-    const auth = await enableAuthorization(s.owner);
+    await expectCodeAsync(enable(s, {}, await enableAuthorization(other.owner, { agent: other.agent.address })), 'AUTHORIZATION_REQUIRED');
+    const auth = await enableAuthorization(s.owner, { agent: s.agent.address });
     await enable(s, {}, auth);
     await expectCodeAsync(enable(s, {}, auth), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(enable(s, { now: NOW + 16 * 60_000 }), 'AUTHORIZATION_REQUIRED');
@@ -307,7 +347,7 @@ describe('execution grants: refusals at creation', () => {
     await expectCodeAsync(enable(s, { policy: basePolicy({ maxLeverage: '4' }) }), 'POLICY_MISMATCH');
     await expectCodeAsync(enable(s, { policy: { ...basePolicy(), extra: 1 } }), 'POLICY_INVALID');
     const past = basePolicy({ window: { notAfter: '2025-01-01T00:00:00Z' } });
-    await expectCodeAsync(enable(s, { policy: past }, await enableAuthorization(s.owner, { policy: past })), 'POLICY_INVALID');
+    await expectCodeAsync(enable(s, { policy: past }, await enableAuthorization(s.owner, { agent: s.agent.address, policy: past })), 'POLICY_INVALID');
   });
 
   it('agent key: another vault cannot open it; it is bound to the agent address, which is required', async () => {
@@ -316,13 +356,20 @@ describe('execution grants: refusals at creation', () => {
     await expectCodeAsync(enable(s, { agentKeyRecord: other.agent.records.agentKey }), 'KEY_MISMATCH');
     // The address is in the record context: a wrong address, or another agent's record of the same
     // vault under this agent's address, does not open.
-    await expectCodeAsync(enable(s, { agentAddress: other.agent.address }), 'CONTEXT_MISMATCH');
+    const signedFor = (agent: string) => enableAuthorization(s.owner, { agent });
+    await expectCodeAsync(enable(s, { agentAddress: other.agent.address }, await signedFor(other.agent.address)), 'CONTEXT_MISMATCH');
     const second = createAgentWallet(s.vault);
     await expectCodeAsync(enable(s, { agentKeyRecord: second.records.agentKey }), 'CONTEXT_MISMATCH');
-    expect((await enable(s, { agentKeyRecord: second.records.agentKey, agentAddress: second.address })).agent).toBe(second.address);
+    expect((await enable(s, { agentKeyRecord: second.records.agentKey, agentAddress: second.address }, await signedFor(second.address))).agent).toBe(second.address);
+    // The user signed for one agent wallet: the grant cannot be made for another one, even of the
+    // same vault (and the authorization is spent by the attempt).
+    const forFirst = await signedFor(s.agent.address);
+    const e = await expectCodeAsync(enable(s, { agentKeyRecord: second.records.agentKey, agentAddress: second.address }, forFirst), 'AUTHORIZATION_REQUIRED');
+    expect(e.details?.['field']).toBe('agentAddress');
+    await expectCodeAsync(enable(s, {}, forFirst), 'AUTHORIZATION_REQUIRED');
     expect((await enable(s, { agentAddress: s.agent.address })).agent).toBe(s.agent.address);
     // Required and checked before the authorization is spent.
-    const auth = await enableAuthorization(s.owner);
+    const auth = await enableAuthorization(s.owner, { agent: s.agent.address });
     await expectCodeAsync(enable(s, { agentAddress: undefined }, auth), 'INVALID_INPUT');
     await expectCodeAsync(enable(s, { agentAddress: 'not-an-address' }, auth), 'INVALID_INPUT');
     await expectCodeAsync(enable(s, { agentKeyFields: { agent: s.agent.address } }, auth), 'INVALID_INPUT');
@@ -377,6 +424,8 @@ describe('execution grants: the JSON format', () => {
     const { grant } = await fixture();
     expectCode(() => parseGrant({ ...grant, bot: 'bot-2' }), 'INTEGRITY');
     expectCode(() => parseGrant({ ...grant, policyHash: 'ab'.repeat(32) }), 'INTEGRITY');
+    expectCode(() => parseGrant({ ...grant, agent: setup(35).agent.address }), 'INTEGRITY');
+    expectCode(() => parseGrant({ ...grant, user: undefined }), 'INVALID_INPUT');
     expectCode(() => parseGrant({ ...grant, expiresAt: '2025-02-28T12:00:00Z' }), 'INTEGRITY');
     expectCode(() => parseGrant({ ...grant, notBefore: '2025-01-31T11:00:00Z' }), 'INTEGRITY');
     expectCode(() => parseGrant({ ...grant, owner: setup(31).owner.address }), 'INVALID_SIGNATURE');
@@ -393,7 +442,7 @@ describe('execution grants: the JSON format', () => {
     const { grant } = await fixture();
     const w = wrapperV1();
     await expect(w.unwrap(grant.wrappedKey, grantWrapContext(grant))).resolves.toBeDefined();
-    for (const change of [{ id: '0'.repeat(32) }, { bot: 'bot-2' }, { agent: setup(32).agent.address }, { policyHash: 'cd'.repeat(32) }, { notBefore: '2025-01-31T12:00:01Z' }, { expiresAt: '2025-01-31T13:00:01Z' }, { owner: setup(33).owner.address }])
+    for (const change of [{ id: '0'.repeat(32) }, { bot: 'bot-2' }, { agent: setup(32).agent.address }, { policyHash: 'cd'.repeat(32) }, { notBefore: '2025-01-31T12:00:01Z' }, { expiresAt: '2025-01-31T13:00:01Z' }, { owner: setup(33).owner.address }, { user: setup(36).owner.address }])
       await expectCodeAsync(w.unwrap(grant.wrappedKey, grantWrapContext({ ...grant, ...change })), 'UNWRAP_FAILED');
   });
 
@@ -427,7 +476,7 @@ describe('execution grants: the JSON format', () => {
     const { grant } = await fixture();
     const text = serializeGrant(grant);
     const keys = Object.keys(grant);
-    const unsigned = ['id', 'agent', 'wrappedKey', 'agentKey', 'createdAt'];
+    const unsigned = ['id', 'user', 'wrappedKey', 'agentKey', 'createdAt'];
     let acceptedEdits = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -439,7 +488,7 @@ describe('execution grants: the JSON format', () => {
           fc.constantFrom(
             JSON.stringify({ ...grant, id: 'f'.repeat(32) }),
             JSON.stringify({ ...grant, wrappedKey: { ...grant.wrappedKey, data: `B${grant.wrappedKey.data.slice(1)}` } }),
-            JSON.stringify({ ...grant, agent: setup(34).agent.address }),
+            JSON.stringify({ ...grant, user: setup(34).owner.address }),
           ),
         ),
         async (candidate) => {

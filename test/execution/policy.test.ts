@@ -42,6 +42,18 @@ describe('policy: vectors/policy.json', () => {
 });
 
 describe('policy: canonical JSON and hash', () => {
+  it('sparse arrays (holes) are refused with POLICY_INVALID naming the hole, in every set', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holey = ['SOL-PERP', , 'BTC-PERP'] as string[];
+    expect(expectCode(() => normalizePolicy(basePolicy({ allowedMarkets: holey })), 'POLICY_INVALID').details?.['field']).toBe('policy.allowedMarkets[1]');
+    const trailing = ['limit'] as string[];
+    trailing.length = 2;
+    expect(expectCode(() => normalizePolicy(basePolicy({ allowedOrderTypes: trailing as never })), 'POLICY_INVALID').details?.['field']).toBe('policy.allowedOrderTypes[1]');
+    const programs = [DRIFT, MEMO];
+    delete (programs as (string | undefined)[])[0];
+    expect(expectCode(() => normalizePolicy(basePolicy({ allowedPrograms: programs })), 'POLICY_INVALID').details?.['field']).toBe('policy.allowedPrograms[0]');
+  });
+
   it('a hand-written canonical string hashed with node:crypto matches', () => {
     const p = basePolicy({ allowedPrograms: [MEMO], allowedMarkets: ['SOL-PERP'], allowedOrderTypes: ['limit'] });
     const hand =

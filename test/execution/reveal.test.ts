@@ -114,7 +114,7 @@ describe('revealMnemonic', () => {
     await expectCodeAsync(reveal(s, undefined), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(reveal(s, { ...real }), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(reveal(s, fakeAuthorization(s.owner.address, 'unlock', NOW)), 'AUTHORIZATION_REQUIRED');
-    await expectCodeAsync(reveal(s, await enableAuthorization(s.owner)), 'AUTHORIZATION_REQUIRED');
+    await expectCodeAsync(reveal(s, await enableAuthorization(s.owner, { agent: s.agent.address })), 'AUTHORIZATION_REQUIRED');
     await expectCodeAsync(reveal(s, fakeAuthorization(s.owner.address, 'reveal-mnemonic', NOW)), 'AUTHORIZATION_REQUIRED');
     const noAck = _brandVerifiedMessage({ ...real, resources: real.resources.filter((r) => !r.includes(':ack:')) });
     await expectCodeAsync(reveal(s, noAck), 'AUTHORIZATION_REQUIRED');

@@ -17,7 +17,7 @@ import {
   type Address,
 } from '@solana/kit';
 import nacl from 'tweetnacl';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import { normalizePolicy } from '../../src/execution/policy.js';
 import {
@@ -49,6 +49,8 @@ import {
 } from './_fixtures.js';
 
 const kitDecoder = getCompiledTransactionMessageDecoder();
+/** Limits that never bind, for the rule tests (time and count limits have their own tests). */
+const LIMITS = { notAfter: Infinity, maxSignatures: 16 };
 const kitEncoder = getCompiledTransactionMessageEncoder();
 
 /** Kit's decode, normalized to our shape; 'error' if Kit throws; also how many bytes it read. */
@@ -291,12 +293,12 @@ describe('scoped signer rules', () => {
   const secret = () => Uint8Array.from(agentW.secretKey);
   const policy = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, MEMO, COMPUTE_BUDGET, TOKEN], maxPriorityFeeLamports: '10000' }));
   const refused = (bytes: Uint8Array, p = policy) => {
-    const { signer } = createScopedSigner(secret(), agent, p);
+    const { signer } = createScopedSigner(secret(), agent, p, LIMITS);
     return expectCode(() => signer.signTransactionMessage(bytes), 'SIGNING_REFUSED').details?.['reason'];
   };
 
   it('a transaction to an allowed program signs; tweetnacl verifies the signature', () => {
-    const { signer } = createScopedSigner(secret(), agent, policy);
+    const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     for (const bytes of [simpleMessage(agent, DRIFT), kitMessage(agent, [{ program: DRIFT, accounts: [{ address: other, role: 'w' }] }])]) {
       const sig = signer.signTransactionMessage(bytes);
       expect(sig.length).toBe(64);
@@ -326,7 +328,7 @@ describe('scoped signer rules', () => {
     const ata = testWallet(23).address;
     for (const tag of [3, 4, 6, 7, 8, 12, 13, 14, 15, 26, 27]) expect(refused(simpleMessage(agent, TOKEN, Uint8Array.of(tag, 1, 2, 3, 4, 5, 6, 7, 8), [ata, other]))).toBe('token-instruction-not-allowed');
     expect(refused(simpleMessage(agent, TOKEN, new Uint8Array(0)))).toBe('token-instruction-not-allowed');
-    const { signer } = createScopedSigner(secret(), agent, policy);
+    const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     expect(signer.signTransactionMessage(simpleMessage(agent, TOKEN, Uint8Array.of(17), [ata])).length).toBe(64);
     // CloseAccount [account, destination, owner]
     const close = (dest: number) => encodeRaw({ version: 'legacy', header: [1, 0, 1], keys: [addr(agent), addr(ata), addr(other), addr(TOKEN)], blockhash: BLOCKHASH, instructions: [{ program: 3, accounts: [1, dest, 0], data: Uint8Array.of(9) }] });
@@ -349,7 +351,7 @@ describe('scoped signer rules', () => {
       ixs.push({ program: COMPUTE_BUDGET, accounts: [], data: Uint8Array.from(d) });
       return kitMessage(agent, [...ixs, { program: DRIFT, accounts: [], data: Uint8Array.of(1) }]);
     };
-    const { signer } = createScopedSigner(secret(), agent, policy);
+    const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     // 10_000 lamports max: 50_000 micro-lamports x 200_000 CU = 10_000 lamports
     expect(signer.signTransactionMessage(cb(50_000n, 200_000)).length).toBe(64);
     expect(refused(cb(50_001n, 200_000))).toBe('priority-fee-too-high');
@@ -369,10 +371,10 @@ describe('scoped signer rules', () => {
   });
 
   it('signMessage: off by default; when allowed it signs text but never transaction bytes', () => {
-    const { signer } = createScopedSigner(secret(), agent, policy);
+    const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     const text = new TextEncoder().encode('hello from the bot');
     expect(expectCode(() => signer.signMessage(text), 'SIGNING_REFUSED').details?.['reason']).toBe('sign-message-disabled');
-    const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true }))).signer;
+    const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS).signer;
     const sig = allowed.signMessage(text);
     expect(nacl.sign.detached.verify(text, sig, agentW.publicKey)).toBe(true);
     for (const tx of [simpleMessage(agent, DRIFT), simpleMessage(agent, SYSTEM, systemTransferData(1n), [other]), Uint8Array.of(...simpleMessage(agent, DRIFT), 1, 2, 3), Uint8Array.of(0x81, 1, 0, 0)])
@@ -383,7 +385,7 @@ describe('scoped signer rules', () => {
   });
 
   it('fast-check: signMessage never signs anything that decodes as a transaction message', () => {
-    const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true }))).signer;
+    const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS).signer;
     fc.assert(
       fc.property(fc.oneof(messageArb.map(encodeRaw), fc.uint8Array({ maxLength: 200 })), (bytes) => {
         let decodes = true;
@@ -400,14 +402,14 @@ describe('scoped signer rules', () => {
   });
 
   it('after close() the signer refuses everything', () => {
-    const s = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })));
+    const s = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS);
     s.close();
     expect(expectCode(() => s.signer.signTransactionMessage(simpleMessage(agent, DRIFT)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
     expect(expectCode(() => s.signer.signMessage(Uint8Array.of(1)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
   });
 
   it('signs the bytes it checked, not bytes changed afterwards; the signer object prints no key', () => {
-    const { signer } = createScopedSigner(secret(), agent, policy);
+    const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     const bytes = simpleMessage(agent, DRIFT);
     const copy = Uint8Array.from(bytes);
     const sig = signer.signTransactionMessage(bytes);
@@ -415,5 +417,175 @@ describe('scoped signer rules', () => {
     expect(nacl.sign.detached.verify(copy, sig, agentW.publicKey)).toBe(true);
     expect(JSON.stringify(signer)).not.toContain(Buffer.from(agentW.seed).toString('hex'));
     expect(Object.isFrozen(signer)).toBe(true);
+  });
+});
+
+describe('scoped signer limits: time and count (SPEC 10.4.4)', () => {
+  const agentW = testWallet(24);
+  const agent = agentW.address;
+  const secret = () => Uint8Array.from(agentW.secretKey);
+  const policy = normalizePolicy(basePolicy({ allowSignMessage: true }));
+  const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
+  const reason = (fn: () => unknown) => expectCode(fn, 'SIGNING_REFUSED').details?.['reason'];
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('refuses (grant-expired) from notAfter on, on the default clock (Date.now, fake timers), for both methods', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: T0 + 1000, maxSignatures: 16 });
+    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    vi.setSystemTime(T0 + 999);
+    expect(signer.signMessage(Uint8Array.of(1, 2, 3)).length).toBe(64);
+    vi.setSystemTime(T0 + 1000);
+    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
+    expect(reason(() => signer.signMessage(Uint8Array.of(1, 2, 3)))).toBe('grant-expired');
+  });
+
+  it('an odd clock fails closed: NaN, a string, a throwing clock', () => {
+    for (const clock of [() => NaN, () => '0' as unknown as number]) {
+      const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 1, clock });
+      expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
+    }
+    const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 1, clock: () => { throw new Error('clock broke'); } });
+    expect(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT))).toThrow(/clock broke/);
+  });
+
+  it("refuses outside the policy's time of day (outside-time-of-day), wrapping past midnight", () => {
+    let now = Date.UTC(2025, 0, 31, 21, 59);
+    const night = normalizePolicy(basePolicy({ window: { timeOfDayUtc: { start: '22:00', end: '06:00' } } }));
+    const { signer } = createScopedSigner(secret(), agent, night, { notAfter: Infinity, maxSignatures: 16, clock: () => now });
+    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
+    now = Date.UTC(2025, 0, 31, 22, 0);
+    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    now = Date.UTC(2025, 1, 1, 5, 59);
+    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    now = Date.UTC(2025, 1, 1, 6, 0);
+    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
+  });
+
+  it('counts signatures, not attempts: a refused message does not spend one; signMessage is not counted', () => {
+    const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 2 });
+    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, SYSTEM, systemTransferData(1n))))).toBe('program-never-allowed');
+    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    expect(signer.signMessage(Uint8Array.of(1)).length).toBe(64);
+    expect(signer.signTransactionMessage(simpleMessage(agent, MEMO)).length).toBe(64);
+    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('signature-limit-reached');
+  });
+
+  it('limits are validated: INVALID_INPUT', () => {
+    for (const limits of [undefined, {}, { notAfter: NaN, maxSignatures: 1 }, { notAfter: 0, maxSignatures: 0 }, { notAfter: 0, maxSignatures: 17 }, { notAfter: 0, maxSignatures: 1, clock: 5 }])
+      expectCode(() => createScopedSigner(secret(), agent, policy, limits as never), 'INVALID_INPUT');
+  });
+});
+
+describe('scoped signer: Associated Token Account program (SPEC 10.4.2)', () => {
+  const agentW = testWallet(25);
+  const agent = agentW.address;
+  const ATA = 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL';
+  const mint = testWallet(26).address;
+  const ata = testWallet(27).address;
+  const other = testWallet(28).address;
+  const policy = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, ATA, TOKEN] }));
+  const signer = () => createScopedSigner(Uint8Array.from(agentW.secretKey), agent, policy, LIMITS).signer;
+  /** Kit-built CreateIdempotent / Create, as a bot would build it (funder = agent). */
+  const create = (wallet: string, data: Uint8Array) =>
+    kitMessage(agent, [
+      {
+        program: ATA,
+        accounts: [
+          { address: agent, role: 'ws' },
+          { address: ata, role: 'w' },
+          ...(wallet === agent ? [] : [{ address: wallet, role: 'r' as const }]),
+          { address: mint, role: 'r' },
+          { address: SYSTEM, role: 'r' },
+          { address: TOKEN, role: 'r' },
+        ],
+        data,
+      },
+    ]);
+
+  it("Create and CreateIdempotent of the agent's own ATA sign; for another wallet they are refused (ata-instruction-not-allowed)", () => {
+    const own = (data: Uint8Array) =>
+      kitMessage(agent, [
+        {
+          program: ATA,
+          accounts: [
+            { address: agent, role: 'ws' },
+            { address: ata, role: 'w' },
+            { address: agent, role: 'ws' },
+            { address: mint, role: 'r' },
+            { address: SYSTEM, role: 'r' },
+            { address: TOKEN, role: 'r' },
+          ],
+          data,
+        },
+      ]);
+    for (const data of [new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(1)]) {
+      const bytes = own(data);
+      expect(nacl.sign.detached.verify(bytes, signer().signTransactionMessage(bytes), agentW.publicKey)).toBe(true);
+      expect(expectCode(() => signer().signTransactionMessage(create(other, data)), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+    }
+    for (const data of [Uint8Array.of(1, 1), Uint8Array.of(3), Uint8Array.of(2, 0)])
+      expect(expectCode(() => signer().signTransactionMessage(own(data)), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+  });
+
+  it('a wallet index past the accounts, or from a lookup table, is refused', () => {
+    const short = encodeRaw({ version: 'legacy', header: [1, 0, 1], keys: [addr(agent), addr(ATA)], blockhash: BLOCKHASH, instructions: [{ program: 1, accounts: [0, 0], data: Uint8Array.of(1) }] });
+    expect(expectCode(() => signer().signTransactionMessage(short), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+    const fromTable = encodeRaw({
+      version: 0,
+      header: [1, 0, 1],
+      keys: [addr(agent), addr(ATA)],
+      blockhash: BLOCKHASH,
+      instructions: [{ program: 1, accounts: [0, 2, 3, 2, 2, 2], data: Uint8Array.of(1) }],
+      lookups: [{ table: addr(DRIFT), writable: [0], readonly: [1] }],
+    });
+    expect(expectCode(() => signer().signTransactionMessage(fromTable), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+  });
+});
+
+describe('scoped signer: fees beyond the base fee (SPEC 10.4.2 rule 4)', () => {
+  const agentW = testWallet(29);
+  const agent = agentW.address;
+  const cosigner = testWallet(30).address;
+  const ED25519 = 'Ed25519SigVerify111111111111111111111111111';
+  const SECP256K1 = 'KeccakSecp256k11111111111111111111111111111';
+  const SECP256R1 = 'Secp256r1SigVerify1111111111111111111111111';
+  const sign = (max: string, bytes: Uint8Array) => {
+    const p = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, COMPUTE_BUDGET, ED25519, SECP256K1, SECP256R1], maxPriorityFeeLamports: max }));
+    return createScopedSigner(Uint8Array.from(agentW.secretKey), agent, p, LIMITS).signer.signTransactionMessage(bytes);
+  };
+  const reason = (max: string, bytes: Uint8Array) => expectCode(() => sign(max, bytes), 'SIGNING_REFUSED').details?.['reason'];
+
+  it('a second signer costs 5000 lamports against the cap; with the priority fee, the sum is capped', () => {
+    const twoSigners = kitMessage(agent, [{ program: DRIFT, accounts: [{ address: cosigner, role: 'rs' }], data: Uint8Array.of(1) }]);
+    expect(reason('0', twoSigners)).toBe('signature-fee-too-high');
+    expect(reason('4999', twoSigners)).toBe('signature-fee-too-high');
+    expect(sign('5000', twoSigners).length).toBe(64);
+    // 1000 lamports priority fee (5_000 micro-lamports x 200_000 CU) + 5000 for the cosigner.
+    const withFee = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayer(address(agent), m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash(blockhashText), lastValidBlockHeight: 1n }, m),
+      (m) => setTransactionMessageComputeUnitLimit(200_000, m),
+      (m) => setTransactionMessageComputeUnitPrice(5_000n, m),
+      (m) => appendTransactionMessageInstructions([{ programAddress: address(DRIFT), accounts: [{ address: address(cosigner), role: AccountRole.READONLY_SIGNER }], data: Uint8Array.of(1) }], m),
+    );
+    const bytes = Uint8Array.from(kitEncoder.encode(compileTransactionMessage(withFee)));
+    expect(reason('5999', bytes)).toBe('signature-fee-too-high');
+    expect(sign('6000', bytes).length).toBe(64);
+    expect(reason('999', bytes)).toBe('priority-fee-too-high');
+  });
+
+  it('each precompile (ed25519, secp256k1, secp256r1) is charged its declared signature count', () => {
+    for (const program of [ED25519, SECP256K1, SECP256R1]) {
+      const m = (n: number) => simpleMessage(agent, program, Uint8Array.of(n, 0));
+      expect(sign('10000', m(2)).length, program).toBe(64);
+      expect(reason('10000', m(3)), program).toBe('signature-fee-too-high');
+      // An empty precompile instruction declares no signature (the runtime reads data[0] or 0).
+      expect(sign('0', simpleMessage(agent, program, new Uint8Array(0))).length).toBe(64);
+    }
   });
 });

@@ -24,7 +24,7 @@ describe('execution: wrong-typed arguments', () => {
   it('every public function refuses every wrong-typed value with an AgentvaultError', async () => {
     const s = setup(60);
     const w = wrapperV1();
-    const useOpts = { wrapper: w, policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: NOW };
+    const useOpts = { wrapper: w, policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: NOW, expected: { owner: s.owner.address, bot: 'bot-1' } };
     for (const [label, v] of VALUES) {
       const isBytes = ArrayBuffer.isView(v) && v instanceof Uint8Array;
       await refused(`parseGrant ${label}`, () => execution.parseGrant(v));
@@ -42,7 +42,7 @@ describe('execution: wrong-typed arguments', () => {
       await refused(`withExecutionSigner grant ${label}`, () => execution.withExecutionSigner(v, useOpts, () => 1));
       await refused(`withExecutionSigner options ${label}`, () => execution.withExecutionSigner({}, v as never, () => 1));
       await refused(`withExecutionSigner fn ${label}`, () => execution.withExecutionSigner({}, useOpts, v as never));
-      for (const k of ['wrapper', 'revocations', 'now'] as const)
+      for (const k of ['wrapper', 'revocations', 'now', 'expected', 'maxSignatures'] as const)
         await refused(`withExecutionSigner ${k} ${label}`, () => execution.withExecutionSigner({}, { ...useOpts, [k]: v }, () => 1));
       await refused(`createExecutionGrant ${label}`, () => execution.createExecutionGrant(v as never));
       for (const k of ['authorization', 'vault', 'agentKeyRecord', 'agentAddress', 'agentKeyFields', 'policy', 'wrapper', 'maxWindowMs', 'now'] as const)

@@ -21,6 +21,8 @@ export const CHAIN = 'mainnet' as const;
 export const wallet = testWallet(1);
 /** Another wallet (seed 0x40..0x5f). */
 export const other = testWallet(0x40);
+/** The agent wallet address enable-execution messages name (seed 0x50..). */
+export const AGENT = testWallet(0x50).address;
 export const POLICY_HASH = 'ab'.repeat(32);
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -44,7 +46,7 @@ export async function issue(nonces: NonceStore, purpose: Purpose = 'sign-in', ex
     address: wallet.address,
     nonces,
     now: NOW,
-    ...(purpose === 'enable-execution' ? { grant: { bot: 'bot-1', policyHash: POLICY_HASH } } : {}),
+    ...(purpose === 'enable-execution' ? { grant: { bot: 'bot-1', agent: AGENT, policyHash: POLICY_HASH } } : {}),
     ...extra,
   } as IssueChallengeOptions);
 }

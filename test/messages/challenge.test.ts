@@ -19,7 +19,7 @@ import { MemoryNonceStore } from '../../src/stores/memory.js';
 import type { NonceStore } from '../../src/stores/types.js';
 import { errorText, expectCode, expectCodeAsync } from '../helpers/errors.js';
 import { NOT_BYTES } from '../helpers/wrong-types.js';
-import { CHAIN, DOMAIN, NOW, POLICY_HASH, URI, enc, expected, issue, newStore, other, replaceLine, wallet } from './_fixtures.js';
+import { AGENT, CHAIN, DOMAIN, NOW, POLICY_HASH, URI, enc, expected, issue, newStore, other, replaceLine, wallet } from './_fixtures.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -90,12 +90,14 @@ describe('issue then verify, per purpose', () => {
     expect(v.resources).toEqual([
       'urn:agentvault:purpose:enable-execution',
       'urn:agentvault:bot:bot-1',
+      `urn:agentvault:agent:${AGENT}`,
       `urn:agentvault:policy:sha256:${POLICY_HASH}`,
       'urn:agentvault:grant-not-before:2025-01-31T12:00:00Z',
       'urn:agentvault:grant-expires:2025-01-31T13:00:00Z',
     ]);
     expect(v.params).toEqual({
       bot: 'bot-1',
+      agent: AGENT,
       policyHash: POLICY_HASH,
       grantNotBefore: '2025-01-31T12:00:00Z',
       grantExpires: '2025-01-31T13:00:00Z',
@@ -107,7 +109,7 @@ describe('issue then verify, per purpose', () => {
 
   it('enable-execution: an explicit window and start', async () => {
     const { nonces, ch, signature } = await issueAndSign('enable-execution', {
-      grant: { bot: 'b.2_x', policyHash: POLICY_HASH, notBefore: NOW + HOUR, windowMs: 2 * DAY },
+      grant: { bot: 'b.2_x', agent: AGENT, policyHash: POLICY_HASH, notBefore: NOW + HOUR, windowMs: 2 * DAY },
     });
     const v = await verifySignedMessage({ message: ch.message, signature, expected: expected('enable-execution'), nonces, now: NOW });
     expect(v.params).toMatchObject({ bot: 'b.2_x', grantNotBefore: '2025-01-31T13:00:00Z', grantExpires: '2025-02-02T13:00:00Z' });
@@ -161,15 +163,15 @@ describe('lifetimes and windows: hard maxima', () => {
     }
   });
   it('grant window above 7 days -> GRANT_WINDOW_TOO_LONG; exactly 7 days is allowed', async () => {
-    await issue(newStore(), 'enable-execution', { grant: { bot: 'b', policyHash: POLICY_HASH, windowMs: 7 * DAY } });
+    await issue(newStore(), 'enable-execution', { grant: { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, windowMs: 7 * DAY } });
     await expectCodeAsync(
-      issue(newStore(), 'enable-execution', { grant: { bot: 'b', policyHash: POLICY_HASH, windowMs: 7 * DAY + 1000 } }),
+      issue(newStore(), 'enable-execution', { grant: { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, windowMs: 7 * DAY + 1000 } }),
       'GRANT_WINDOW_TOO_LONG',
     );
   });
   it('a configured maximum grant window is enforced, and bounded itself', async () => {
     await expectCodeAsync(
-      issue(newStore(), 'enable-execution', { maxGrantWindowMs: DAY, grant: { bot: 'b', policyHash: POLICY_HASH, windowMs: 2 * DAY } }),
+      issue(newStore(), 'enable-execution', { maxGrantWindowMs: DAY, grant: { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, windowMs: 2 * DAY } }),
       'GRANT_WINDOW_TOO_LONG',
     );
     await expectCodeAsync(issue(newStore(), 'enable-execution', { maxGrantWindowMs: 91 * DAY }), 'INVALID_INPUT');
@@ -178,20 +180,25 @@ describe('lifetimes and windows: hard maxima', () => {
     const bad = [
       undefined,
       { bot: 'b' },
-      { bot: '', policyHash: POLICY_HASH },
-      { bot: 'bot 1', policyHash: POLICY_HASH },
-      { bot: 'b\n', policyHash: POLICY_HASH },
-      { bot: 'b', policyHash: POLICY_HASH.toUpperCase() },
-      { bot: 'b', policyHash: 'ab'.repeat(31) },
-      { bot: 'b', policyHash: POLICY_HASH, notBefore: NOW - 1000 },
-      { bot: 'b', policyHash: POLICY_HASH, notBefore: NOW + 8 * DAY },
-      { bot: 'b', policyHash: POLICY_HASH, notBefore: NOW + 500 },
-      { bot: 'b', policyHash: POLICY_HASH, windowMs: 1500 },
+      { bot: 'b', policyHash: POLICY_HASH },
+      { bot: 'b', agent: '', policyHash: POLICY_HASH },
+      { bot: 'b', agent: 'not-an-address', policyHash: POLICY_HASH },
+      { bot: 'b', agent: '1'.repeat(31), policyHash: POLICY_HASH },
+      { bot: 'b', agent: 42, policyHash: POLICY_HASH },
+      { bot: '', agent: AGENT, policyHash: POLICY_HASH },
+      { bot: 'bot 1', agent: AGENT, policyHash: POLICY_HASH },
+      { bot: 'b\n', agent: AGENT, policyHash: POLICY_HASH },
+      { bot: 'b', agent: AGENT, policyHash: POLICY_HASH.toUpperCase() },
+      { bot: 'b', agent: AGENT, policyHash: 'ab'.repeat(31) },
+      { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, notBefore: NOW - 1000 },
+      { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, notBefore: NOW + 8 * DAY },
+      { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, notBefore: NOW + 500 },
+      { bot: 'b', agent: AGENT, policyHash: POLICY_HASH, windowMs: 1500 },
     ];
     for (const grant of bad) await expectCodeAsync(issue(newStore(), 'enable-execution', { grant } as never), 'INVALID_INPUT');
   });
   it('grant parameters on another purpose -> INVALID_INPUT', async () => {
-    await expectCodeAsync(issue(newStore(), 'unlock', { grant: { bot: 'b', policyHash: POLICY_HASH } }), 'INVALID_INPUT');
+    await expectCodeAsync(issue(newStore(), 'unlock', { grant: { bot: 'b', agent: AGENT, policyHash: POLICY_HASH } }), 'INVALID_INPUT');
   });
   it('app purposes: at most 1 hour, `app:` namespace, registered through definePurpose only', async () => {
     expectCode(() => definePurpose({ name: 'app:x', statement: 'X.', lifetimeMs: HOUR + 1000 }), 'LIFETIME_TOO_LONG');
@@ -267,7 +274,7 @@ describe('what the nonce store holds', () => {
       notBefore: null,
       requestId: 'r-1',
       resources: parseSiwsMessage(ch.message).resources,
-      params: { bot: 'bot-1', policyHash: POLICY_HASH, grantNotBefore: '2025-01-31T12:00:00Z', grantExpires: '2025-01-31T13:00:00Z' },
+      params: { bot: 'bot-1', agent: AGENT, policyHash: POLICY_HASH, grantNotBefore: '2025-01-31T12:00:00Z', grantExpires: '2025-01-31T13:00:00Z' },
     });
   });
   it('unreadable or unknown-version state from the store fails closed', async () => {

@@ -17,7 +17,7 @@ import { definePurpose } from '../../src/messages/purposes.js';
 import { buildSiwsMessage, parseSiwsMessage } from '../../src/messages/siws.js';
 import type { NonceStore } from '../../src/stores/types.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
-import { CHAIN, DOMAIN, MIN_FIELDS, NOW, POLICY_HASH, URI, enc, expected, issue, newStore, other, replaceLine, wallet } from './_fixtures.js';
+import { AGENT, CHAIN, DOMAIN, MIN_FIELDS, NOW, POLICY_HASH, URI, enc, expected, issue, newStore, other, replaceLine, wallet } from './_fixtures.js';
 
 const code = async (p: Promise<unknown>) => p.then(() => 'OK', (e: { code?: string }) => e.code ?? String(e));
 const codeOf = (f: () => unknown) => {
@@ -111,8 +111,9 @@ describe('M2 stored purpose and params are bound to the signed text', () => {
     );
   });
 
-  it('M2 fixed: stored enable-execution params that differ from the signed URNs (policy hash, bot, window) -> MESSAGE_MISMATCH', async () => {
+  it('M2 fixed: stored enable-execution params that differ from the signed URNs (policy hash, bot, agent, window) -> MESSAGE_MISMATCH', async () => {
     const rewrites: ((m: string) => string)[] = [
+      (m) => m.replace(`"agent":"${AGENT}"`, `"agent":"${other.address}"`),
       (m) => m.replace(`"policyHash":"${POLICY_HASH}"`, `"policyHash":"${'cd'.repeat(32)}"`),
       (m) => m.replace('"bot":"bot-1"', '"bot":"bot-2"'),
       (m) => m.replace('"grantExpires":"2025-01-31T13:00:00Z"', '"grantExpires":"2025-02-28T13:00:00Z"'),
@@ -149,7 +150,7 @@ describe('M2 stored purpose and params are bound to the signed text', () => {
     const ch = await issue(nonces, 'enable-execution');
     const v = await verifySignedMessage({ message: ch.message, signature: wallet.sign(ch.message), expected: expected('enable-execution'), nonces, now: NOW });
     expect(v.purpose).toBe('enable-execution');
-    expect(v.params).toEqual({ bot: 'bot-1', policyHash: POLICY_HASH, grantNotBefore: '2025-01-31T12:00:00Z', grantExpires: '2025-01-31T13:00:00Z' });
+    expect(v.params).toEqual({ bot: 'bot-1', agent: AGENT, policyHash: POLICY_HASH, grantNotBefore: '2025-01-31T12:00:00Z', grantExpires: '2025-01-31T13:00:00Z' });
   });
 });
 

@@ -64,7 +64,7 @@ describe('security: derivation', () => {
     await expectCodeAsync(reveal(b.records.mnemonic), 'INVALID_INPUT');
     const grant = async (record: string, agentAddress?: string) =>
       createExecutionGrant({
-        authorization: await enableAuthorization(owner, { now }),
+        authorization: await enableAuthorization(owner, { now, agent: agentAddress ?? a.address }),
         vault: u,
         agentKeyRecord: record,
         agentAddress: agentAddress as string,
