@@ -11,10 +11,10 @@
  * cross-checked in the tests against Kit's decoder over generated and Kit-built messages.
  * @module
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { abytes, equalBytes } from '../_utils.js';
 import { AgentvaultError, fail } from '../errors.js';
 import { decodeAddress, encodeAddress } from '../primitives/address.js';
+import { createEd25519Signer } from '../primitives/ed25519.js';
 import type { ExecutionPolicy } from './policy.js';
 import { insideTimeOfDay, NEVER_ALLOWED_PROGRAMS } from './policy.js';
 
@@ -402,7 +402,8 @@ export function createScopedSigner(
     if (typeof t !== 'number' || !(t < notAfter)) refuse('grant-expired', 'the grant or policy window has ended');
     if (timeOfDay !== undefined && !insideTimeOfDay(timeOfDay, t)) refuse('outside-time-of-day', 'outside the policy time of day (UTC)');
   };
-  const sign = (m: Uint8Array) => ed25519.sign(m, secretKey.subarray(0, 32));
+  // Backend signer (SPEC 3.6): OpenSSL where available, noble elsewhere; same bytes (RFC 8032).
+  const sign = createEd25519Signer(secretKey.subarray(0, 32)).sign;
   const signer: ExecutionSigner = Object.freeze({
     address: agent,
     signTransactionMessage(message: Uint8Array): Uint8Array {
