@@ -116,7 +116,7 @@ export class RedisNonceStore extends Base implements NonceStore {
     const ttl = expiresAt - this.clock();
     if (ttl <= 0) return; // already expired: it could never be consumed, so there is nothing to keep
     const r = await this.call('issue', ISSUE, [`${this.prefix}nonce:${hash}`], [`${expiresAt}:${meta}`, ttl]);
-    if (r !== 1) fail('INVALID_INPUT', 'hash: a nonce with this hash was already issued', { field: 'hash' });
+    if (flag(r, 'issue') === false) fail('INVALID_INPUT', 'hash: a nonce with this hash was already issued', { field: 'hash' });
   }
 
   async consume(hash: string, now: number): Promise<string | null> {
@@ -138,6 +138,22 @@ if cur == -1 then return 1 end
 if cur < ttl then redis.call('SET', KEYS[1], '1', 'PX', ttl) end
 return 1`);
 const EXISTS = new Script(`return redis.call('EXISTS', KEYS[1])`);
+
+/**
+ * SPEC 9.6: a reply of the wrong shape is STORE_UNAVAILABLE, never "no". Exactly the integer 0 is
+ * false and exactly 1 is true; anything a driver, proxy or adapter might hand back instead
+ * ('1', true, undefined, 'QUEUED', ...) fails closed.
+ */
+function flag(reply: unknown, op: string): boolean {
+  if (reply === 0) return false;
+  if (reply === 1) return true;
+  return fail('STORE_UNAVAILABLE', `redis store: unexpected reply to ${op}`, { backend: 'redis', op });
+}
+
+/** A write's reply must be exactly 1, or the write may not have happened. */
+function written(reply: unknown, op: string): void {
+  if (reply !== 1) fail('STORE_UNAVAILABLE', `redis store: unexpected reply to ${op}`, { backend: 'redis', op });
+}
 const SET = new Script(`redis.call('SET', KEYS[1], '1') return 1`);
 const DEL = new Script(`redis.call('DEL', KEYS[1]) return 1`);
 
@@ -162,22 +178,22 @@ export class RedisRevocationStore extends Base implements RevocationStore {
       ttl = checkTime(until, 'until') - this.clock();
       if (ttl <= 0) return; // the grant has ended already: nothing left to revoke
     }
-    await this.call('revoke', REVOKE, [`${this.prefix}revoked:${grantId}`], [ttl]);
+    written(await this.call('revoke', REVOKE, [`${this.prefix}revoked:${grantId}`], [ttl]), 'revoke');
   }
 
   async isRevoked(grantId: string): Promise<boolean> {
     checkId(grantId, 'grantId');
-    return (await this.call('isRevoked', EXISTS, [`${this.prefix}revoked:${grantId}`], [])) === 1;
+    return flag(await this.call('isRevoked', EXISTS, [`${this.prefix}revoked:${grantId}`], []), 'isRevoked');
   }
 
   async kill(scope: KillScope): Promise<void> {
     const s = checkScope(scope);
-    await this.call('kill', SET, [`${this.prefix}kill:${s.kind}:${s.id}`], []);
+    written(await this.call('kill', SET, [`${this.prefix}kill:${s.kind}:${s.id}`], []), 'kill');
   }
 
   async unkill(scope: KillScope): Promise<void> {
     const s = checkScope(scope);
-    await this.call('unkill', DEL, [`${this.prefix}kill:${s.kind}:${s.id}`], []);
+    written(await this.call('unkill', DEL, [`${this.prefix}kill:${s.kind}:${s.id}`], []), 'unkill');
   }
 
   async isKilled(target: { readonly bot: string; readonly wallet: string }): Promise<boolean> {
@@ -187,7 +203,10 @@ export class RedisRevocationStore extends Base implements RevocationStore {
       this.call('isKilled', EXISTS, [`${this.prefix}kill:bot:${t.bot}`], []),
       this.call('isKilled', EXISTS, [`${this.prefix}kill:wallet:${t.wallet}`], []),
     ]);
-    return bot === 1 || wallet === 1;
+    // Both replies are checked: a malformed one fails closed even when the other says "killed".
+    const b = flag(bot, 'isKilled');
+    const w = flag(wallet, 'isKilled');
+    return b || w;
   }
 }
 
