@@ -130,8 +130,19 @@ class ExpiringMap<V extends { readonly expiresAt: number }> {
     if (this.heap.size > 2 * this.map.size + 1024) this.rebuild();
   }
   set(key: string, value: V): void {
+    const old = this.map.get(key);
     this.map.set(key, value);
-    if (Number.isFinite(value.expiresAt)) this.heap.push(value.expiresAt, key);
+    // The heap holds one entry per (key, expiry) written; an unchanged expiry needs no new entry.
+    if (Number.isFinite(value.expiresAt) && old?.expiresAt !== value.expiresAt) this.heap.push(value.expiresAt, key);
+    this.compact();
+  }
+  /**
+   * Keep the heap proportional to the live entries on every write, not only when the sweep timer
+   * runs: stale heap entries (from deleted or rewritten keys) would otherwise grow with the number
+   * of operations rather than the number of live entries (SPEC 9.3: bounded).
+   */
+  compact(): void {
+    if (this.heap.size > 2 * this.map.size + 1024) this.rebuild();
   }
   private rebuild(): void {
     this.heap.clear();
@@ -190,6 +201,7 @@ export class MemoryNonceStore implements NonceStore {
     const entry = map.get(hash);
     if (entry === undefined) return null;
     map.delete(hash);
+    this.#entries.compact();
     return now < entry.expiresAt ? entry.meta : null;
   }
 
@@ -339,7 +351,8 @@ export class MemoryRateLimiter implements RateLimiter {
       this.#store(key, kept);
       return { allowed: true, remaining: this.limit - kept.length, retryAfterMs: 0 };
     }
-    this.#store(key, kept);
+    // A refused hit changes nothing unless old hits fell out of the window: skip the write then.
+    if (kept.length !== entry.hits.length) this.#store(key, kept);
     let oldest = kept[0]!;
     for (const h of kept) if (h < oldest) oldest = h;
     return { allowed: false, remaining: 0, retryAfterMs: oldest + this.windowMs - now };
