@@ -76,28 +76,34 @@ const DEFAULT_GRANT_WINDOW_MS = 3_600_000;
 const DUMMY_SECRET_HASH = sha256Hex('agentvault-example: no such bot');
 
 /** The unlocked vaults of this process, one per wallet, each zeroed on lock or expiry (DESIGN 7). */
+/**
+ * Unlocked vaults, one per session (keyed by the session's token hash), never shared between
+ * sessions: another session of the same wallet (another device, a leaked token) must unlock with
+ * its own signatures, and signing one session out does not lock the others.
+ */
 class UnlockedVaults {
-  readonly #byOwner = new Map<string, UnlockedVault>();
-  get(owner: string): UnlockedVault | undefined {
-    const v = this.#byOwner.get(owner);
-    if (v !== undefined && v.locked) {
-      this.#byOwner.delete(owner);
+  readonly #bySession = new Map<string, UnlockedVault>();
+  get(s: Session): UnlockedVault | undefined {
+    const v = this.#bySession.get(s.tokenHash);
+    if (v !== undefined && (v.locked || v.owner !== s.address)) {
+      v.lock();
+      this.#bySession.delete(s.tokenHash);
       return undefined;
     }
     return v;
   }
-  set(owner: string, vault: UnlockedVault): void {
-    this.#byOwner.get(owner)?.lock();
-    this.#byOwner.set(owner, vault);
+  set(s: Session, vault: UnlockedVault): void {
+    this.#bySession.get(s.tokenHash)?.lock();
+    this.#bySession.set(s.tokenHash, vault);
   }
-  lock(owner: string): boolean {
-    const v = this.#byOwner.get(owner);
+  lock(s: Session): boolean {
+    const v = this.#bySession.get(s.tokenHash);
     v?.lock();
-    return this.#byOwner.delete(owner) && v !== undefined;
+    return this.#bySession.delete(s.tokenHash) && v !== undefined;
   }
   lockAll(): void {
-    for (const v of this.#byOwner.values()) v.lock();
-    this.#byOwner.clear();
+    for (const v of this.#bySession.values()) v.lock();
+    this.#bySession.clear();
   }
 }
 
@@ -143,8 +149,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     return bot;
   };
 
-  const unlockedVault = (owner: string): UnlockedVault => {
-    const v = vaults.get(owner);
+  const unlockedVault = (session: Session): UnlockedVault => {
+    const v = vaults.get(session);
     if (v === undefined) throw new HttpError(423, 'VAULT_LOCKED', 'the vault is locked: unlock it first (POST /vault/unlock)');
     return v;
   };
@@ -371,7 +377,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   router.post('/auth/sign-out', requireSession, async (_req: Request, res: Response) => {
     const s = sessionOf(res);
     await repo.deleteSession(s.tokenHash);
-    vaults.lock(s.address);
+    vaults.lock(s);
     clearSessionCookie(res, config.secureCookies);
     res.json({ signedOut: true });
   });
@@ -398,7 +404,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
     }
     await repo.deletePendingVault(s.address);
-    vaults.set(s.address, created.unlocked!);
+    vaults.set(s, created.unlocked!);
     logger.info('vault-created', { address: s.address, signedAs });
     res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(created.unlocked!.expiresAt).toISOString() });
   });
@@ -413,18 +419,18 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const auth = await verify('unlock', b, s.address);
     try {
       // The fresh authorization AND the key-message signature: neither alone unlocks (SPEC 6.2).
-      vaults.set(s.address, unlockVault(vault, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock }));
+      vaults.set(s, unlockVault(vault, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock }));
     } finally {
       keySignature.fill(0);
     }
     logger.info('vault-unlocked', { address: s.address });
-    res.json({ unlockedUntil: new Date(vaults.get(s.address)!.expiresAt).toISOString() });
+    res.json({ unlockedUntil: new Date(vaults.get(s)!.expiresAt).toISOString() });
   });
 
   // POST /vault/lock {}: zero the UMK held for this wallet.
   router.post('/vault/lock', requireSession, async (_req: Request, res: Response) => {
     const s = sessionOf(res);
-    const wasUnlocked = vaults.lock(s.address);
+    const wasUnlocked = vaults.lock(s);
     logger.info('vault-locked', { address: s.address });
     res.json({ locked: true, wasUnlocked });
   });
@@ -434,7 +440,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const s = sessionOf(res);
     const b = body(req, ['botId', 'message', 'signedBytes', 'signature']);
     const bot = await ownedBot(res, str(b, 'botId', { max: 64 }));
-    const vault = unlockedVault(s.address);
+    const vault = unlockedVault(s);
     const auth = await verify('reveal-mnemonic', b, s.address);
     if (!auth.resources.includes(botResource(bot.id))) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the reveal message names another bot');
     // Acknowledgement, 2-minute age, single use and the per-wallet rate limit: the library's checks.
@@ -467,7 +473,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const s = sessionOf(res);
     const b = body(req, ['name']);
     const name = str(b, 'name', { max: 64, re: /^[\x20-\x7e]{1,64}$/, optional: true }) ?? 'bot';
-    const vault = unlockedVault(s.address);
+    const vault = unlockedVault(s);
     const id = `bot-${randomBytes(8).toString('hex')}`;
     // Both records are bound to { address: owner, bot: id }: a record moved to another row fails to open.
     const agent = createAgentWallet(vault, { fields: { bot: id } });
@@ -510,7 +516,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const bot = await ownedBot(res, String(req.params['id']));
     const b = body(req, ['message', 'signedBytes', 'signature']);
     if (bot.policy === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
-    const vault = unlockedVault(s.address);
+    const vault = unlockedVault(s);
     const auth = await verify('enable-execution', b, s.address);
     if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the enable-execution message names another bot');
     const grant = await createExecutionGrant({
@@ -587,7 +593,9 @@ export function requestLogger(logger: Logger) {
 export function createApp(deps: AgentvaultDeps): { app: express.Express; router: AgentvaultRouter } {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a reverse proxy set TRUST_PROXY (Express's 'trust proxy' value, e.g. 1 or 'loopback'),
+  // or every client shares the proxy's IP and one of them can exhaust the sign-in rate limit.
+  app.set('trust proxy', deps.config.trustProxy ?? false);
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();

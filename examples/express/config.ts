@@ -11,6 +11,7 @@
  * | `AGENTVAULT_PGLITE`   | (none)                          | `memory` or a directory: embedded PostgreSQL (PGlite) |
  * | `PORT`, `HOST`        | `0` (ephemeral), `127.0.0.1`    | where to listen                                   |
  * | `LOG_LEVEL`           | `info`                          | debug, info, warn, error                          |
+ * | `TRUST_PROXY`         | (none: false)                   | Express 'trust proxy' behind a reverse proxy (hops or subnet) |
  *
  * KEK: when `AGENTVAULT_KEK` is unset and `NODE_ENV` is not `production`, a fresh random key is
  * generated once into `examples/express/.agentvault-kek` (git-ignored, mode 0600) with a loud
@@ -45,6 +46,11 @@ export interface AppConfig {
   readonly webhookBodyLimitBytes: number;
   /** `Secure` cookies: true whenever the origin is https. */
   readonly secureCookies: boolean;
+  /**
+   * Express 'trust proxy' (TRUST_PROXY): false by default; behind a reverse proxy set the hop
+   * count or subnet so `req.ip` (the sign-in rate-limit key) is the client, not the proxy.
+   */
+  readonly trustProxy?: boolean | number | string;
 }
 
 export const HOUR = 3_600_000;

@@ -62,7 +62,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const actual = (server.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `http://${hostForUrl}:${actual}`;
-  const config = appConfig(env['AGENTVAULT_ORIGIN'] ?? url, { chain, ...limits });
+  const config = appConfig(env['AGENTVAULT_ORIGIN'] ?? url, { chain, ...limits, ...trustProxyFromEnv(env['TRUST_PROXY']) });
   const { app, router } = createApp({ config, repo: storage.repo, stores: storage.stores, wrapper, logger });
   handler = app;
   logger.info('listening', { url, origin: config.origin, chain: config.chain, storage: storage.description });
@@ -91,4 +91,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** TRUST_PROXY: unset -> false; a number -> hop count; 'true'/'false'; anything else -> Express's own syntax (e.g. 'loopback'). */
+function trustProxyFromEnv(value: string | undefined): { trustProxy?: boolean | number | string } {
+  if (value === undefined || value === '') return {};
+  if (value === 'true' || value === 'false') return { trustProxy: value === 'true' };
+  return { trustProxy: /^\d+$/.test(value) ? Number(value) : value };
 }
