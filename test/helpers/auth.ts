@@ -5,7 +5,8 @@
  */
 import { _brandVerifiedMessage, type VerifiedMessage } from '../../src/messages/authorization.js';
 
-export function fakeAuthorization(address: string, purpose = 'unlock', now = Date.now()): VerifiedMessage {
+/** `over` replaces any field (domain, chain, expiry...) to build a wrong authorization on purpose. */
+export function fakeAuthorization(address: string, purpose = 'unlock', now = Date.now(), over: Partial<VerifiedMessage> = {}): VerifiedMessage {
   return _brandVerifiedMessage({
     purpose,
     address,
@@ -24,5 +25,6 @@ export function fakeAuthorization(address: string, purpose = 'unlock', now = Dat
     signature: new Uint8Array(64),
     signedAs: 'raw',
     verifiedAt: now,
+    ...over,
   });
 }

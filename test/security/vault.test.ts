@@ -6,7 +6,7 @@
 import { base64urlnopad } from '@scure/base';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
-import { _brandVerifiedMessage, type VerifiedMessage } from '../../src/messages/authorization.js';
+import type { VerifiedMessage } from '../../src/messages/authorization.js';
 import { openRecord, sealRecord } from '../../src/records/record.js';
 import { _setRandomSourceForTests } from '../../src/_random.js';
 import { MAX_UMK_ENTRIES, MAX_UMK_VERSIONS, parseVault, type VaultData } from '../../src/vault/data.js';
@@ -56,27 +56,7 @@ function walletKeyOf(vault: VaultData, w: TestWallet) {
 
 /** A branded authorization for the vault's wallet, with some fields overridden. */
 function authFor(address: string, over: Partial<VerifiedMessage>): VerifiedMessage {
-  const now = Date.now();
-  return _brandVerifiedMessage({
-    purpose: 'unlock',
-    address,
-    domain: DOMAIN,
-    uri: `https://${DOMAIN}`,
-    chain: 'mainnet',
-    nonce: 'abcdefgh12345678',
-    statement: undefined,
-    issuedAt: new Date(now).toISOString(),
-    expirationTime: new Date(now + 10 * 60_000).toISOString(),
-    notBefore: undefined,
-    requestId: undefined,
-    resources: [],
-    text: '',
-    signedBytes: new Uint8Array(0),
-    signature: new Uint8Array(64),
-    signedAs: 'raw',
-    verifiedAt: now,
-    ...over,
-  });
+  return fakeAuthorization(address, 'unlock', Date.now(), over);
 }
 
 describe('security: vault', () => {
