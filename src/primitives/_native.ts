@@ -6,21 +6,18 @@
  * @module
  */
 import { base64urlnopad } from '@scure/base';
+import { concatBytes, zero } from '../_utils.js';
 import { PKCS8_ED25519_PREFIX, type NodeCryptoSubset } from './_backend.js';
 
 const TAG = 16;
 
-/** A fresh Uint8Array with the bytes of `parts`; zeroes the parts when `wipe`. */
+/**
+ * A fresh plain Uint8Array with the bytes of `parts` (never a pooled Buffer); zeroes the parts
+ * when `wipe`.
+ */
 function gather(wipe: boolean, ...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-    if (wipe) p.fill(0);
-  }
+  const out = concatBytes(...parts);
+  if (wipe) zero(...parts);
   return out;
 }
 
