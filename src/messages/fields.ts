@@ -49,13 +49,7 @@ const MAX_REQUEST_ID = 256;
 /** SPEC 7.2: at most this many resources, in the builder and in the parser alike. */
 export const MAX_RESOURCES = 64;
 
-/**
- * True for a real Uint8Array (Buffer included). `instanceof` alone is fooled by
- * `Object.create(Uint8Array.prototype)`, whose `.length` throws a TypeError.
- */
-export function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && ArrayBuffer.isView(value);
-}
+export { isBytes } from '../_utils.js';
 
 /** A plain Uint8Array copy (Buffer#slice would return a view, not a copy). */
 export function copyBytes(bytes: Uint8Array, start?: number, end?: number): Uint8Array {
