@@ -6,6 +6,7 @@
  */
 import { sha256 } from '../primitives/_native-hash.js';
 import { base64urlnopad } from '@scure/base';
+import { decodeBase64url } from '../_encoding.js';
 import { concatBytes, equalBytes, u16be, u32be } from '../_utils.js';
 import { fail } from '../errors.js';
 import { GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../primitives/aead.js';
@@ -81,13 +82,8 @@ export function parseRecordText(text: unknown): ParsedRecord {
     if (/^avr[0-9]+\./.test(text)) fail('UNSUPPORTED_VERSION', 'record: unknown record text version');
     fail('INVALID_INPUT', `record: not an agentvault record (expected prefix '${RECORD_TEXT_PREFIX}')`, { field: 'record' });
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = base64urlnopad.decode(text.slice(RECORD_TEXT_PREFIX.length));
-  } catch {
-    return fail('INVALID_INPUT', 'record: not valid base64url', { field: 'record' });
-  }
-  return parseRecordBytes(bytes);
+  // SPEC 4.2 / 3.7: the canonical base64url only (one text per record).
+  return parseRecordBytes(decodeBase64url(text.slice(RECORD_TEXT_PREFIX.length), { field: 'record' }));
 }
 
 export function parseRecordBytes(bytes: Uint8Array): ParsedRecord {

@@ -3,7 +3,7 @@
  * `parseVault` validates every field of a stored vault before anything uses it.
  * @module
  */
-import { base64urlnopad } from '@scure/base';
+import { decodeBase64url } from '../_encoding.js';
 import { aobject } from '../_utils.js';
 import { fail } from '../errors.js';
 import type { SignedAs } from '../messages/authorization.js';
@@ -65,14 +65,7 @@ export interface VaultData {
 
 function decodeSalt(text: unknown, name: string, length: number): Uint8Array {
   if (typeof text !== 'string') return fail('INVALID_INPUT', `${name}: expected base64url text`, { field: name });
-  let bytes: Uint8Array;
-  try {
-    bytes = base64urlnopad.decode(text);
-  } catch {
-    return fail('INVALID_INPUT', `${name}: not base64url`, { field: name });
-  }
-  if (bytes.length !== length) fail('INVALID_INPUT', `${name}: expected ${length} bytes`, { field: name });
-  return bytes;
+  return decodeBase64url(text, { field: name }, length);
 }
 
 export function kdmSalt(vault: VaultData): Uint8Array {

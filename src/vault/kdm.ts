@@ -9,7 +9,8 @@
  */
 import { base64urlnopad } from '@scure/base';
 import { abytes, aint, concatBytes, lp, u32be, utf8, zero } from '../_utils.js';
-import { fail } from '../errors.js';
+import { fail, isAgentvaultError } from '../errors.js';
+import { assertDomain as assertSiwsDomain } from '../messages/fields.js';
 import { decodeAddress } from '../primitives/address.js';
 import { verifyEd25519Strict } from '../primitives/ed25519.js';
 import { hkdfSha256 } from '../primitives/hkdf.js';
@@ -26,7 +27,6 @@ export const KDM_SALT_LENGTH = 32;
 export const VAULT_CHAINS = ['mainnet', 'devnet', 'testnet', 'localnet'] as const;
 export type VaultChain = (typeof VAULT_CHAINS)[number];
 
-const DOMAIN_RE = /^(?=.{1,253}(?::\d{1,5})?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 /** What the KDM binds: the vault's domain, wallet, cluster, KDM version and salt. */
 export interface KeyMessageFields {
@@ -37,10 +37,22 @@ export interface KeyMessageFields {
   readonly version?: number;
 }
 
+/**
+ * SPEC 5.1: the KDM domain follows the one domain grammar of SPEC 7.2 (the SIWS `domain`), so a
+ * vault can only be bound to a domain that a sign-in message can name, and `localhost:0`,
+ * `localhost:00080`, `a-.b` or `App.Example` are refused alike here and there. The vault boundary
+ * reports `INVALID_INPUT` (`details.reason = 'domain-grammar'`) where the message layer reports
+ * `MESSAGE_MALFORMED`.
+ */
 export function assertDomain(domain: unknown, name = 'domain'): string {
-  if (typeof domain !== 'string' || !DOMAIN_RE.test(domain))
-    fail('INVALID_INPUT', `${name}: expected a host name with an optional port, no scheme or path`, { field: name });
-  return domain;
+  if (typeof domain !== 'string') return fail('INVALID_INPUT', `${name}: expected a string`, { field: name });
+  try {
+    return assertSiwsDomain(domain, name);
+  } catch (e) {
+    if (isAgentvaultError(e))
+      fail('INVALID_INPUT', `${name}: expected a lower-case host[:port] as a browser reports it (SPEC 7.2)`, { field: name, reason: 'domain-grammar' });
+    throw e;
+  }
 }
 
 export function assertChain(chain: unknown, name = 'chain'): VaultChain {

@@ -10,6 +10,7 @@
  * @module
  */
 import { base64urlnopad } from '@scure/base';
+import { decodeBase64url } from '../_encoding.js';
 import { canonicalJson } from '../_json.js';
 import { concatBytes, equalBytes, lp, utf8, zero } from '../_utils.js';
 import { fail } from '../errors.js';
@@ -40,6 +41,10 @@ export function signVault(unsigned: UnsignedVault, activeUmk: Uint8Array): Vault
 /** Check the MAC of a parsed vault with its active UMK: `INTEGRITY` when any field was changed. */
 export function verifyVaultMac(data: VaultData, activeUmk: Uint8Array): void {
   const { mac, ...rest } = data;
-  if (!equalBytes(macOf(rest, activeUmk, data.owner), base64urlnopad.decode(mac)))
+  // SPEC 6.6: a stored MAC that is not the canonical base64url of 32 bytes (any altered character,
+  // including the last one whose low 2 bits are unused) is a modified vault: INTEGRITY, never a
+  // decoder exception.
+  const stored = decodeBase64url(mac, { code: 'INTEGRITY', field: 'vault.mac' }, 32);
+  if (!equalBytes(macOf(rest, activeUmk, data.owner), stored))
     fail('INTEGRITY', 'vault: the stored vault was modified (MAC mismatch)');
 }

@@ -31,6 +31,7 @@ export interface ScryptParams {
 export function generateRecoveryCode(): SecretBytes {
   const bytes = randomBytes(RECOVERY_CODE_BYTES);
   try {
+    // SPEC 6.4.1: 26 symbols in groups of 5 from the left (5-5-5-5-5-1), joined by '-'.
     const text = base32crockford.encode(bytes);
     const grouped = text.match(/.{1,5}/g)!.join('-');
     return SecretBytes.from(utf8(grouped));
@@ -39,17 +40,45 @@ export function generateRecoveryCode(): SecretBytes {
   }
 }
 
-/** Parse a typed recovery code: case, spaces and dashes are ignored; O->0, I/L->1 as in Crockford. */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** SPEC 6.4.1: separators ignored anywhere in a typed code (hyphen-minus, space, tab, CR, LF). */
+const CODE_SEPARATORS_RE = /[- \t\r\n]/g;
+export const RECOVERY_CODE_SYMBOLS = 26;
+export const MAX_RECOVERY_CODE_INPUT = 64;
+
+/**
+ * Parse a typed recovery code (SPEC 6.4.1): separators removed, letters upper-cased, `O` read as
+ * `0`, `I` and `L` as `1`; then exactly 26 symbols of the Crockford alphabet, most significant
+ * bit first, whose last symbol's two low (spare) bits are zero. Every refusal is INVALID_INPUT
+ * with `details.reason`.
+ */
 export function parseRecoveryCode(code: string): Uint8Array {
-  if (typeof code !== 'string' || code.length > 64) fail('INVALID_INPUT', 'recoveryCode: expected the code as text', { field: 'recoveryCode' });
-  const compact = code.replace(/[\s-]/g, '').toUpperCase();
-  let bytes: Uint8Array;
-  try {
-    bytes = base32crockford.decode(compact);
-  } catch {
-    return fail('INVALID_INPUT', 'recoveryCode: not a recovery code (Crockford base32)', { field: 'recoveryCode' });
+  const field = 'recoveryCode';
+  if (typeof code !== 'string' || code.length > MAX_RECOVERY_CODE_INPUT)
+    fail('INVALID_INPUT', 'recoveryCode: expected the code as text', { field, reason: 'bad-type-or-length' });
+  const compact = code.replace(CODE_SEPARATORS_RE, '').toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
+  const values: number[] = [];
+  for (const c of compact) {
+    const v = CROCKFORD.indexOf(c);
+    if (v < 0) fail('INVALID_INPUT', 'recoveryCode: not a recovery code (Crockford base32)', { field, reason: 'bad-alphabet' });
+    values.push(v);
   }
-  if (bytes.length !== RECOVERY_CODE_BYTES) fail('INVALID_INPUT', 'recoveryCode: wrong length', { field: 'recoveryCode' });
+  if (values.length !== RECOVERY_CODE_SYMBOLS) fail('INVALID_INPUT', 'recoveryCode: wrong length', { field, reason: 'bad-length' });
+  if ((values[RECOVERY_CODE_SYMBOLS - 1]! & 0x03) !== 0)
+    fail('INVALID_INPUT', 'recoveryCode: not a recovery code (spare bits set)', { field, reason: 'non-zero-unused-bits' });
+  // 26 x 5 = 130 bits, big-endian: bit 0 of the code is the top bit of the first symbol.
+  const bytes = new Uint8Array(RECOVERY_CODE_BYTES);
+  let acc = 0;
+  let bits = 0;
+  let i = 0;
+  for (const v of values) {
+    acc = ((acc << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8 && i < RECOVERY_CODE_BYTES) {
+      bits -= 8;
+      bytes[i++] = (acc >>> bits) & 0xff;
+    }
+  }
   return bytes;
 }
 

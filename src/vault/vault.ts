@@ -3,6 +3,7 @@
  * @module
  */
 import { base64urlnopad } from '@scure/base';
+import { decodeBase64url } from '../_encoding.js';
 import { abytes, aint, aobject, equalBytes, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { AgentvaultError, fail } from '../errors.js';
@@ -67,12 +68,7 @@ export function prepareVault(opts: { address: string; domain: string; chain: Vau
 
 function decodeKdmSalt(salt: unknown): Uint8Array {
   if (typeof salt !== 'string') return fail('INVALID_INPUT', 'salt: expected the base64url salt from prepareVault', { field: 'salt' });
-  try {
-    return abytes(base64urlnopad.decode(salt), 'salt', KDM_SALT_LENGTH);
-  } catch (e) {
-    if (e instanceof AgentvaultError) throw e;
-    return fail('INVALID_INPUT', 'salt: not base64url', { field: 'salt' });
-  }
+  return decodeBase64url(salt, { field: 'salt' }, KDM_SALT_LENGTH);
 }
 
 /**

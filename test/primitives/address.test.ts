@@ -86,7 +86,7 @@ describe('refusals: INVALID_INPUT', () => {
   it('the argument name given is used in the message and details', () => {
     const e = expectCode(() => decodeAddress('0', 'recipient'), 'INVALID_INPUT');
     expect(e.message).toMatch(/^recipient:/);
-    expect(e.details).toEqual({ field: 'recipient' });
+    expect(e.details).toEqual({ field: 'recipient', reason: 'bad-alphabet' });
   });
 
   it('encodeAddress refuses anything but exactly 32 bytes', () => {
