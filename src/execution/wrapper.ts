@@ -6,7 +6,8 @@
  * was made for.
  * @module
  */
-import { base64, base64urlnopad } from '@scure/base';
+import { decodeBase64, decodeBase64url } from '../_encoding.js';
+import { base64urlnopad } from '@scure/base';
 import { abytes, aobject, concatBytes, equalBytes, lp, typeName, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
@@ -139,7 +140,8 @@ export class LocalKeyWrapper implements KeyWrapper {
       if (Object.hasOwn(keys, version)) fail('WEAK_KEY', `${name}: version ${version} appears twice; ${KEY_HELP}`, { field: name });
       let bytes: Uint8Array;
       try {
-        bytes = base64.decode(b64);
+        // SPEC 3.7: canonical padded base64 only (explicit rule, not a decoder accident).
+        bytes = decodeBase64(b64, { field: name });
       } catch {
         return fail('WEAK_KEY', `${name} ${version}: not standard base64; ${KEY_HELP}`, { field: name });
       }
@@ -179,7 +181,8 @@ export class LocalKeyWrapper implements KeyWrapper {
     if (kek === undefined) return refuse();
     let bytes: Uint8Array;
     try {
-      bytes = base64urlnopad.decode(w.data);
+      // SPEC 3.7: canonical base64url only; every refusal is the one generic UNWRAP_FAILED.
+      bytes = decodeBase64url(w.data, { field: 'wrapped.data' });
     } catch {
       return refuse();
     }
