@@ -77,10 +77,10 @@ export function encodeRecordText(headerBytes: Uint8Array, sealed: Uint8Array): s
 /** Parse the text form. Throws INVALID_INPUT, UNSUPPORTED_VERSION or INTEGRITY (checksum). */
 export function parseRecordText(text: unknown): ParsedRecord {
   if (typeof text !== 'string') return fail('INVALID_INPUT', 'record: expected a string', { field: 'record' });
-  if (text.length > MAX_TEXT_LENGTH) fail('INVALID_INPUT', 'record: longer than the maximum record size', { field: 'record' });
+  if (text.length > MAX_TEXT_LENGTH) fail('INVALID_INPUT', 'record: longer than the maximum record size', { field: 'record', reason: 'too-long' });
   if (!text.startsWith(RECORD_TEXT_PREFIX)) {
-    if (/^avr[0-9]+\./.test(text)) fail('UNSUPPORTED_VERSION', 'record: unknown record text version');
-    fail('INVALID_INPUT', `record: not an agentvault record (expected prefix '${RECORD_TEXT_PREFIX}')`, { field: 'record' });
+    if (/^avr[0-9]+\./.test(text)) fail('UNSUPPORTED_VERSION', 'record: unknown record text version', { field: 'record', reason: 'text-version' });
+    fail('INVALID_INPUT', `record: not an agentvault record (expected prefix '${RECORD_TEXT_PREFIX}')`, { field: 'record', reason: 'prefix' });
   }
   // SPEC 4.2 / 3.7: the canonical base64url only (one text per record).
   return parseRecordBytes(decodeBase64url(text.slice(RECORD_TEXT_PREFIX.length), { field: 'record' }));
@@ -88,21 +88,21 @@ export function parseRecordText(text: unknown): ParsedRecord {
 
 export function parseRecordBytes(bytes: Uint8Array): ParsedRecord {
   if (bytes.length < FIXED_LENGTH + 1 + GCM_TAG_LENGTH + CHECKSUM_LENGTH || bytes.length > MAX_BINARY_LENGTH)
-    fail('INVALID_INPUT', 'record: wrong length', { field: 'record' });
+    fail('INVALID_INPUT', 'record: wrong length', { field: 'record', reason: 'length' });
   const body = bytes.subarray(0, bytes.length - CHECKSUM_LENGTH);
   // Checked first so that accidental corruption reads as INTEGRITY, not as a wrong key (SPEC 4.5).
   if (!equalBytes(checksum(body), bytes.subarray(bytes.length - CHECKSUM_LENGTH)))
-    fail('INTEGRITY', 'record: checksum mismatch (corrupted or modified)');
-  if (!equalBytes(body.subarray(0, 3), RECORD_MAGIC)) fail('INVALID_INPUT', 'record: bad magic', { field: 'record' });
-  if (body[3] !== RECORD_FORMAT_VERSION) fail('UNSUPPORTED_VERSION', `record: unknown format version ${body[3]}`);
+    fail('INTEGRITY', 'record: checksum mismatch (corrupted or modified)', { field: 'record', reason: 'checksum' });
+  if (!equalBytes(body.subarray(0, 3), RECORD_MAGIC)) fail('INVALID_INPUT', 'record: bad magic', { field: 'record', reason: 'magic' });
+  if (body[3] !== RECORD_FORMAT_VERSION) fail('UNSUPPORTED_VERSION', `record: unknown format version ${body[3]}`, { field: 'record', reason: 'format-version' });
   const suite = (body[4]! << 8) | body[5]!;
-  if (suite !== SUITE_AES256GCM_HKDF_COMMIT) fail('UNSUPPORTED_VERSION', `record: unknown suite ${suite}`);
+  if (suite !== SUITE_AES256GCM_HKDF_COMMIT) fail('UNSUPPORTED_VERSION', `record: unknown suite ${suite}`, { field: 'record', reason: 'suite' });
   const umkVersion = ((body[6]! << 24) | (body[7]! << 16) | (body[8]! << 8) | body[9]!) >>> 0;
-  if (umkVersion < 1) fail('INVALID_INPUT', 'record: UMK version must be >= 1', { field: 'record' });
+  if (umkVersion < 1) fail('INVALID_INPUT', 'record: UMK version must be >= 1', { field: 'record', reason: 'umk-version' });
   const typeLen = body[10]!;
-  if (typeLen < 1 || typeLen > MAX_TYPE_LENGTH) fail('INVALID_INPUT', 'record: bad type length', { field: 'record' });
+  if (typeLen < 1 || typeLen > MAX_TYPE_LENGTH) fail('INVALID_INPUT', 'record: bad type length', { field: 'record', reason: 'type-length' });
   const headerLength = FIXED_LENGTH + typeLen;
-  if (body.length < headerLength + GCM_TAG_LENGTH) fail('INVALID_INPUT', 'record: truncated', { field: 'record' });
+  if (body.length < headerLength + GCM_TAG_LENGTH) fail('INVALID_INPUT', 'record: truncated', { field: 'record', reason: 'truncated' });
   let type = '';
   for (const c of body.subarray(11, 11 + typeLen)) type += String.fromCharCode(c);
   assertRecordType(type, 'record type');

@@ -105,18 +105,18 @@ export function openRecord(key: KeyInput, record: string, opts: OpenRecordOption
   const type = assertRecordType(opts.type);
   const contextBytes = encodeContext(opts.context);
   const parsed = parseRecordText(record);
-  if (parsed.type !== type) fail('CONTEXT_MISMATCH', 'record holds another type than expected');
+  if (parsed.type !== type) fail('CONTEXT_MISMATCH', 'record holds another type than expected', { reason: 'type' });
   const { encKey, commitment } = deriveRecordKeys(k, parsed.salt);
   try {
     if (!equalBytes(commitment, parsed.commitment))
-      fail('KEY_MISMATCH', 'record was sealed under another key');
+      fail('KEY_MISMATCH', 'record was sealed under another key', { reason: 'commitment' });
     let plaintext: Uint8Array;
     try {
       plaintext = aesGcmDecrypt(encKey, parsed.iv, parsed.sealed, concatBytes(parsed.headerBytes, contextBytes));
     } catch {
       // The checksum passed and the key is right: the likely cause is another context. A
       // deliberate forgery with a recomputed checksum also lands here; either way, refused.
-      return fail('CONTEXT_MISMATCH', 'record authentication failed: the context (address or fields) differs, or it was modified');
+      return fail('CONTEXT_MISMATCH', 'record authentication failed: the context (address or fields) differs, or it was modified', { reason: 'tag' });
     }
     return { plaintext: SecretBytes.from(plaintext), type: parsed.type, umkVersion: parsed.umkVersion };
   } finally {

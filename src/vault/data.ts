@@ -77,7 +77,13 @@ export function recoverySalt(vault: VaultData): Uint8Array {
   return decodeSalt(vault.recovery.salt, 'vault.recovery.salt', RECOVERY_SALT_LENGTH);
 }
 
-const bad = (field: string, what: string): never => fail('INVALID_INPUT', `vault.${field}: ${what}`, { field: `vault.${field}` });
+const bad = (field: string, what: string, reason?: string): never =>
+  fail('INVALID_INPUT', `vault.${field}: ${what}`, reason === undefined ? { field: `vault.${field}` } : { field: `vault.${field}`, reason });
+
+/** SPEC 6.1: unknown fields are refused at every level, not only at the top. */
+function onlyKnown(o: Record<string, unknown>, path: string, known: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!known.includes(k)) bad(path === '' ? k : `${path}.${k}`, 'unknown field', 'unknown-field');
+}
 
 /**
  * Validate a stored vault (for example after `JSON.parse`) and return it typed and frozen.
@@ -100,6 +106,7 @@ export function parseVault(value: unknown): VaultData {
   assertDomain(v['domain'], 'vault.domain');
   assertChain(v['chain'], 'vault.chain');
   const kdm = aobject(v['kdm'], 'vault.kdm');
+  onlyKnown(kdm, 'kdm', ['version', 'salt', 'signedAs', 'peppered']);
   if (kdm['version'] !== KDM_VERSION) fail('UNSUPPORTED_VERSION', `vault.kdm.version: this library knows KDM v${KDM_VERSION}`);
   decodeSalt(kdm['salt'], 'vault.kdm.salt', KDM_SALT_LENGTH);
   if (kdm['signedAs'] !== 'raw' && kdm['signedAs'] !== 'offchain-v1') bad('kdm.signedAs', "expected 'raw' or 'offchain-v1'");
@@ -108,6 +115,8 @@ export function parseVault(value: unknown): VaultData {
   if (v['recovery'] !== undefined) {
     hasRecovery = true;
     const r = aobject(v['recovery'], 'vault.recovery');
+    onlyKnown(r, 'recovery', ['kind', 'salt', 'peppered', 'scrypt']);
+    if (r['scrypt'] !== undefined) onlyKnown(aobject(r['scrypt'], 'vault.recovery.scrypt'), 'recovery.scrypt', ['N', 'r', 'p']);
     if (r['kind'] !== 'code' && r['kind'] !== 'passphrase') bad('recovery.kind', "expected 'code' or 'passphrase'");
     decodeSalt(r['salt'], 'vault.recovery.salt', RECOVERY_SALT_LENGTH);
     if (r['kind'] === 'passphrase') assertScryptParams(aobject(r['scrypt'], 'vault.recovery.scrypt') as unknown as ScryptParams);
@@ -122,6 +131,7 @@ export function parseVault(value: unknown): VaultData {
   let active = 0;
   for (const [i, raw] of (umks as unknown[]).entries()) {
     const e = aobject(raw, `vault.umks[${i}]`);
+    onlyKnown(e, `umks[${i}]`, ['version', 'state', 'wallet', 'recovery']);
     const version = e['version'];
     if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1 || seen.has(version)) bad(`umks[${i}].version`, 'expected a unique integer >= 1');
     seen.add(version as number);
@@ -150,7 +160,7 @@ export function parseVault(value: unknown): VaultData {
   if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1) bad('revision', 'expected an integer >= 1');
   if (typeof v['mac'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(v['mac'] as string)) bad('mac', 'expected a base64url HMAC-SHA256');
   const known = new Set(['format', 'schema', 'owner', 'wallet', 'domain', 'chain', 'kdm', 'recovery', 'activeUmkVersion', 'umks', 'revision', 'mac']);
-  for (const k of Object.keys(v)) if (!known.has(k)) bad(k, 'unknown field');
+  onlyKnown(v, '', [...known]);
   return deepFreeze(copy) as VaultData;
 }
 

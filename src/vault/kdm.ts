@@ -111,7 +111,7 @@ export function deriveWalletKey(input: WrappingKeyInput): SecretBytes {
   const pepper = input.pepper === undefined ? undefined : assertStrongKey(input.pepper, 'pepper');
   // DESIGN 3: verify sigma against the address before using it as key material.
   if (!verifyEd25519Strict(decodeAddress(input.address), signedBytesFor(text, input.address, signedAs), signature))
-    fail('INVALID_SIGNATURE', 'key-message signature does not verify for this wallet and vault');
+    fail('INVALID_SIGNATURE', 'key-message signature does not verify for this wallet and vault', { reason: 'kdm-signature' });
   const version = input.version ?? KDM_VERSION;
   const info = concatBytes(
     lp(LABEL_WALLET_KEY),

@@ -54,9 +54,10 @@ describe('vault: known-answer vectors', () => {
       const fields = { domain: v.domain, address: kdmVectors.wallet.address, chain: v.chain as 'mainnet', salt: hex(v.salt), version: v.version };
       expect(createKeyMessage(fields)).toBe(v.text);
       expect(keyMessageRef({ ...fields, salt: Buffer.from(v.salt, 'hex') })).toBe(v.text);
-      expect(toHex(naclSign(Buffer.from(v.text), kp.secretKey))).toBe(v.signature);
+      expect(toHex(naclSign(Buffer.from(v.signedBytes, 'hex'), kp.secretKey))).toBe(v.signature);
       const pepper = 'pepper' in v ? hex(v.pepper as string) : undefined;
-      const wk = deriveWalletKey({ ...fields, signature: hex(v.signature), ...(pepper ? { pepper } : {}) });
+      const signedAs = v.signedAs as 'raw' | 'offchain-v1';
+      const wk = deriveWalletKey({ ...fields, signedAs, signature: hex(v.signature), ...(pepper ? { pepper } : {}) });
       expect(toHex(wk.expose())).toBe(v.walletKey);
       const ref = walletKeyRef({ signature: Buffer.from(v.signature, 'hex'), salt: Buffer.from(v.salt, 'hex'), address: fields.address, chain: v.chain, domain: v.domain, version: v.version, ...(pepper ? { pepper: Buffer.from(pepper) } : {}) });
       expect(toHex(ref)).toBe(v.walletKey);
