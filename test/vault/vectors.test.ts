@@ -102,7 +102,7 @@ describe('vectors/vaults.json', () => {
         expect(r.key.toString('hex')).toBe((v.intermediate as { recoveryKey?: string }).recoveryKey);
       }
       const { mac, ...unsigned } = v.vault;
-      const umks = v.intermediate.umks as Record<string, string>;
+      const umks = v.intermediate.umks as unknown as Record<string, string>;
       const m = vaultMacIntermediatesRef(unsigned, buf(umks[String(v.vault.activeUmkVersion)]!), v.vault.owner);
       expect(m.canonical).toBe(v.intermediate.macInput);
       expect(m.macKey.toString('hex')).toBe(v.intermediate.macKey);
