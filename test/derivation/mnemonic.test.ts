@@ -65,7 +65,7 @@ describe('validateMnemonic', () => {
   for (const v of V.invalid.mnemonics) {
     it(`refuses: ${v.name} -> ${v.code}`, () => {
       const e = expectCode(() => validateMnemonic(v.mnemonic), v.code as never);
-      if (v.position !== undefined) expect(e.details?.['ordinal']).toBe(v.position);
+      if (v.ordinal !== undefined) expect(e.details?.['ordinal']).toBe(v.ordinal);
       expect(isValidMnemonic(v.mnemonic)).toBe(false);
     });
   }

@@ -103,7 +103,7 @@ describe('parseSolanaCliKeyUri', () => {
 
   for (const v of V.invalid.cliKeyUris) {
     it(`refuses ${JSON.stringify(v.uri)} (${v.why})`, () => {
-      expectCode(() => parseSolanaCliKeyUri(v.uri), 'INVALID_PATH');
+      expectCode(() => parseSolanaCliKeyUri(v.uri), v.code as 'INVALID_PATH');
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * KeyWrapper conformance (docs/spec/execution.md 1.1), written as a function that takes the
+ * KeyWrapper conformance (docs/SPEC.md 10.1.1), written as a function that takes the
  * implementation, so the same checks run against the local wrapper and any KMS/HSM adapter an app
  * writes. Throws (an assertion error) on the first violation.
  */

@@ -1,0 +1,61 @@
+/**
+ * JSON Schemas (draft 2020-12, docs/schemas): every vector file and every stored vault and grant
+ * inside the vectors validates (issue 16 item 3), with Ajv's 2020 validator in strict mode.
+ * The schemas are structural; the rules a schema cannot state are checked by the library and
+ * named in the SPEC. Negative checks below prove the schemas can fail.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/errors.js';
+
+const root = new URL('../', import.meta.url);
+const read = (p: string) => JSON.parse(readFileSync(new URL(p, root), 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv2020({ strict: true, allErrors: true, strictRequired: false });
+for (const f of ['common', 'vault', 'grant']) ajv.addSchema(read(`docs/schemas/${f}.schema.json`));
+const vectorSchemas = readdirSync(new URL('docs/schemas/vectors/', root)).filter((f) => f.endsWith('.schema.json'));
+for (const f of vectorSchemas) ajv.addSchema(read(`docs/schemas/vectors/${f}`));
+const BASE = 'https://agentvault.dev/schemas/';
+
+function check(id: string, value: unknown): string[] {
+  const validate = ajv.getSchema(BASE + id)!;
+  expect(validate, id).toBeDefined();
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+describe('vector files validate against docs/schemas/vectors', () => {
+  const vectorFiles = readdirSync(new URL('vectors/', root)).filter((f) => f.endsWith('.json') && f !== 'policy.json');
+  it('every vector file but policy.json (owned by the policy schema) has a schema', () => {
+    expect(vectorFiles.map((f) => f.replace('.json', '.schema.json')).sort()).toEqual(vectorSchemas.sort());
+  });
+  it.each(vectorFiles)('%s', (f) => {
+    expect(check(`vectors/${f.replace('.json', '.schema.json')}`, read(`vectors/${f}`))).toEqual([]);
+  });
+  it('every expected code in the vectors is a library error code', () => {
+    const codes = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'code' && typeof x === 'string' ? codes.add(x) : walk(x);
+    };
+    for (const f of vectorFiles) walk(read(`vectors/${f}`));
+    for (const c of codes) expect(Object.keys(ERROR_CODES)).toContain(c);
+  });
+});
+
+describe('stored vaults and grants in the vectors validate against vault.schema.json / grant.schema.json', () => {
+  const vaults = [(read('vectors/vault.json')['expected'] as object), ...(read('vectors/vaults.json')['valid'] as { vault: object }[]).map((v) => v.vault)];
+  const grants = (read('vectors/grants.json')['valid'] as { grant: object }[]).map((g) => g.grant);
+  it('vaults', () => vaults.forEach((v) => expect(check('vault.schema.json', v)).toEqual([])));
+  it('grants', () => grants.forEach((g) => expect(check('grant.schema.json', g)).toEqual([])));
+  it('the schemas refuse what they state: unknown fields, non-canonical base64url, a retired version with a keyslot, a second active version', () => {
+    const v = vaults[0] as Record<string, unknown> & { mac: string; umks: Record<string, unknown>[]; kdm: Record<string, unknown> };
+    expect(check('vault.schema.json', { ...v, extra: 1 })).not.toEqual([]);
+    expect(check('vault.schema.json', { ...v, kdm: { ...v.kdm, extra: 1 } })).not.toEqual([]);
+    expect(check('vault.schema.json', { ...v, mac: v.mac.slice(0, 42) + 'B' })).not.toEqual([]);
+    expect(check('vault.schema.json', { ...v, umks: [...v.umks, { ...v.umks[0], version: 2 }] })).not.toEqual([]);
+    expect(check('vault.schema.json', { ...v, umks: [{ ...v.umks[0], state: 'retired' }] })).not.toEqual([]);
+    const g = grants[0] as Record<string, unknown> & { authorization: Record<string, string> };
+    expect(check('grant.schema.json', { ...g, v: 2 })).not.toEqual([]);
+    expect(check('grant.schema.json', { ...g, authorization: { ...g.authorization, signature: g.authorization['signature']!.slice(0, 85) + 'B==' } })).not.toEqual([]);
+  });
+});
