@@ -119,3 +119,23 @@ describe('recovery code grammar (SPEC 6.4.1)', () => {
     expect(r('0'.repeat(65))).toBe('bad-type-or-length');
   });
 });
+
+import fc from 'fast-check';
+import { recoveryCodeTextRef } from '../helpers/reference.js';
+
+describe('recovery code: properties (SPEC 6.4.1)', () => {
+  it('round trip against the independent reference text', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) => {
+      expect(parseRecoveryCode(recoveryCodeTextRef(Buffer.from(b)))).toEqual(b);
+    }));
+  });
+  it('any text: bytes of length 16 or an AgentvaultError, nothing else', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 70 }), (s) => {
+      try {
+        expect(parseRecoveryCode(s)).toHaveLength(16);
+      } catch (e) {
+        expect(e).toBeInstanceOf(AgentvaultError);
+      }
+    }));
+  });
+});
