@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { appConfig, chainFromEnv, DEFAULT_LIMITS, loadKeyWrapper, type AppConfig } from './config.js';
 import { createLogger, parseLogLevel, type Logger } from './logger.js';
-import { openStorage } from './storage.js';
+import { ensureSessionPeppers, openStorage } from './storage.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -63,7 +63,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const hostForUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `http://${hostForUrl}:${actual}`;
   const config = appConfig(env['AGENTVAULT_ORIGIN'] ?? url, { chain, ...limits, ...trustProxyFromEnv(env['TRUST_PROXY']) });
-  const { app, router } = createApp({ config, repo: storage.repo, stores: storage.stores, wrapper, logger });
+  // Every instance loads the same wrapped session peppers (the first one to start makes v1).
+  const peppers = await ensureSessionPeppers(storage.repo, wrapper);
+  const { app, router } = createApp({ config, repo: storage.repo, stores: storage.stores, wrapper, logger, peppers });
   handler = app;
   logger.info('listening', { url, origin: config.origin, chain: config.chain, storage: storage.description });
 
