@@ -48,6 +48,7 @@ import { HttpError, int, object, oneOf, str, toErrorResponse, type Body } from '
 import type { Logger } from './logger.js';
 import { clearSessionCookie, loadSession, newSessionToken, setSessionCookie, sha256Hex, type Session } from './session.js';
 import type { BotRow, Repository, Stores } from './storage.js';
+import { browserPage } from './static.js';
 import { memoOrderTransaction } from './transaction.js';
 
 export interface AgentvaultDeps {
@@ -647,6 +648,8 @@ export function createApp(deps: AgentvaultDeps): { app: express.Express; router:
     next();
   });
   app.use(requestLogger(deps.logger));
+  // The browser side: a minimal page walking the flow with agentvault/client (static.ts).
+  app.use(browserPage(deps.config.chain));
   const router = createAgentvaultRouter(deps);
   app.use(router);
   app.use((_req: Request, res: Response) => {
