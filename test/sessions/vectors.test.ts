@@ -64,11 +64,11 @@ describe('vectors/sessions.json', () => {
     it(`refuses: ${bad.name} -> ${bad.code}${'reason' in bad ? ` (${bad.reason})` : ''}`, async () => {
       const v = vectors.valid[bad.of]!;
       const store = await storeWith(v, { ...('storedWallet' in bad ? { wallet: bad.storedWallet } : {}), ...('expiresAt' in bad ? { expiresAt: bad.expiresAt } : {}) });
-      const versions = 'peppers' in bad ? bad.peppers : [1, 2];
+      const versions: number[] = ('peppers' in bad ? bad.peppers : undefined) ?? [1, 2];
       const pep: Record<number, Uint8Array> = {};
       for (const n of versions) pep[n] = hex(vectors.valid[n - 1]!.pepper);
-      if ('pepperOverride' in bad) pep[1] = hex(bad.pepperOverride);
-      const secret = 'secret' in bad ? hex(bad.secret) : hex(v.secret);
+      if ('pepperOverride' in bad) pep[1] = hex(bad.pepperOverride!);
+      const secret = 'secret' in bad ? hex(bad.secret!) : hex(v.secret);
       let vaultCalls = 0;
       const err = await openSession(
         { id: v.id, secret },
