@@ -13,6 +13,10 @@ export const entries: Record<string, string> = {
   'stores/index': 'src/stores/index.ts',
   'stores/redis': 'src/stores/redis.ts',
   'stores/postgres': 'src/stores/postgres.ts',
+  'sessions/index': 'src/sessions/index.ts',
+  'sessions/redis': 'src/sessions/redis.ts',
+  'sessions/postgres': 'src/sessions/postgres.ts',
+  'client/index': 'src/client/index.ts',
 };
 
 export default defineConfig({

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make the servers the store tests need available (test/setup/services.ts starts them on loopback).
-# Idempotent: installs redis-server through apt-get only when it is missing, and checks that the
-# PostgreSQL 15 binaries exist (AGENTVAULT_PG_BIN overrides their directory).
+# Idempotent: installs redis-server and chromium (the browser test, examples/express/browser.test.ts)
+# through apt-get only when they are missing, and checks that the PostgreSQL 15 binaries exist
+# (AGENTVAULT_PG_BIN overrides their directory; CHROMIUM_PATH the browser's path).
 set -euo pipefail
 
 PG_BIN="${AGENTVAULT_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -14,6 +15,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null
 fi
 echo "install-test-services: $(redis-server --version)"
+
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-test-services: installing chromium" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+echo "install-test-services: $("$CHROMIUM" --version 2>/dev/null | tail -1)"
 
 for b in initdb pg_ctl postgres; do
   if [ ! -x "$PG_BIN/$b" ]; then

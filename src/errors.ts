@@ -62,6 +62,10 @@ export const ERROR_CODES = {
   // -- stores --
   STORE_FULL: 'a bounded store is full of live entries',
   STORE_UNAVAILABLE: 'a store backend did not answer; failing closed',
+  // -- sessions (SPEC 12) --
+  SESSION_UNKNOWN: 'no such session: never created, ended (lock, sign-out, kill) or swept after expiry',
+  SESSION_EXPIRED: 'the session is past its expiry',
+  SESSION_INVALID: 'the session secret, pepper or sealed blob does not open this session for this wallet and vault',
 } as const;
 
 /** A stable failure code. */

@@ -15,7 +15,7 @@ import type { PgClientLike } from 'agentvault/stores/postgres';
 import { createApp, type AgentvaultDeps } from './app.js';
 import { appConfig, DEFAULT_LIMITS, type AppConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { memoryStores, MemoryRepository, postgresStores, redisStores, SqlRepository, type Repository, type Stores } from './storage.js';
+import { ensureSessionPeppers, memoryStores, MemoryRepository, postgresStores, redisStores, SqlRepository, type Repository, type Stores } from './storage.js';
 
 export interface TestStorage {
   readonly repo: Repository;
@@ -140,16 +140,22 @@ export interface HarnessOptions {
   readonly origin?: string;
   readonly config?: Partial<Omit<AppConfig, 'origin' | 'domain' | 'secureCookies'>>;
   readonly buildTransaction?: AgentvaultDeps['buildTransaction'];
-  /** The key-wrapper key; default a fresh random one. Pass another harness's `kek` to share grants. */
+  /**
+   * The key-wrapper key; default a fresh random one, or, with shared `storage`, the key of the
+   * harness that made it (the instances of one deployment share the KEK: grants and session peppers).
+   */
   readonly kek?: Uint8Array;
 }
+
+const keks = new WeakMap<TestStorage, Uint8Array>();
 
 export async function startHarness(backend: Backend, options: HarnessOptions = {}): Promise<Harness> {
   const storage = options.storage ?? (await backend.storage());
   const logs: string[] = [];
   let offset = 0;
   const clock = () => Date.now() + offset;
-  const kek = options.kek ?? new Uint8Array(randomBytes(32));
+  const kek = options.kek ?? keks.get(storage) ?? new Uint8Array(randomBytes(32));
+  if (!keks.has(storage)) keks.set(storage, kek);
   const wrapper = new LocalKeyWrapper({ keys: { v1: kek } });
   let handler: Parameters<typeof createServer>[1] = (_req, res) => void res.end();
   const server = createServer((req, res) => handler!(req, res));
@@ -163,6 +169,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
     wrapper,
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
     clock,
+    peppers: await ensureSessionPeppers(storage.repo, wrapper),
     ...(options.buildTransaction ? { buildTransaction: options.buildTransaction } : {}),
   });
   handler = app;

@@ -40,18 +40,23 @@ import {
   type VerifiedMessage,
 } from 'agentvault/messages';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage, type UnlockedVault } from 'agentvault/vault';
+import { beginSession, endSession, endWalletSessions, openSession, type SessionPeppers } from 'agentvault/sessions';
+import { isAgentvaultError } from 'agentvault';
 import { base58 } from '@scure/base';
 import type { AppConfig } from './config.js';
 import { HttpError, int, object, oneOf, str, toErrorResponse, type Body } from './http.js';
 import type { Logger } from './logger.js';
 import { clearSessionCookie, loadSession, newSessionToken, setSessionCookie, sha256Hex, type Session } from './session.js';
 import type { BotRow, Repository, Stores } from './storage.js';
+import { browserPage } from './static.js';
 import { memoOrderTransaction } from './transaction.js';
 
 export interface AgentvaultDeps {
   readonly config: AppConfig;
   readonly repo: Repository;
-  readonly stores: Pick<Stores, 'nonces' | 'revocations' | 'revealLimiter' | 'authLimiter'>;
+  readonly stores: Pick<Stores, 'nonces' | 'revocations' | 'revealLimiter' | 'authLimiter' | 'sessions'>;
+  /** Session peppers (storage.ts `ensureSessionPeppers`): every instance loads the same wrapped versions. */
+  readonly peppers: SessionPeppers;
   /** The key wrapper that protects grant data keys (LocalKeyWrapper, or your KMS). */
   readonly wrapper: KeyWrapper;
   readonly logger: Logger;
@@ -62,7 +67,7 @@ export interface AgentvaultDeps {
 }
 
 export interface AgentvaultRouter extends express.Router {
-  /** Lock (zero) every unlocked vault this process holds: call on shutdown. */
+  /** Lock (zero) every vault handle a request of this process holds open: call on shutdown. */
   lockAll(): void;
 }
 
@@ -75,35 +80,72 @@ const DEFAULT_GRANT_WINDOW_MS = 3_600_000;
 /** Compared against when the bot does not exist, so an unknown bot costs the same as a wrong secret. */
 const DUMMY_SECRET_HASH = sha256Hex('agentvault-example: no such bot');
 
-/** The unlocked vaults of this process, one per wallet, each zeroed on lock or expiry (DESIGN 7). */
 /**
  * Unlocked vaults, one per session (keyed by the session's token hash), never shared between
  * sessions: another session of the same wallet (another device, a leaked token) must unlock with
  * its own signatures, and signing one session out does not lock the others.
+ *
+ * No sticky sessions (SPEC 12): on unlock the vault is sealed into the shared session store under a
+ * key from the session token (which only the client holds) and the server pepper; each request that
+ * needs it reopens a handle on whichever instance it reaches and locks it when the response ends.
+ * Lock, sign-out, kill and expiry delete the sealed copy for every instance.
  */
 class UnlockedVaults {
-  readonly #bySession = new Map<string, UnlockedVault>();
-  get(s: Session): UnlockedVault | undefined {
-    const v = this.#bySession.get(s.tokenHash);
-    if (v !== undefined && (v.locked || v.owner !== s.address)) {
+  readonly #inFlight = new Set<UnlockedVault>();
+  constructor(
+    readonly deps: { readonly stores: Pick<Stores, 'sessions'>; readonly peppers: SessionPeppers; readonly repo: Repository; readonly clock: () => number },
+  ) {}
+  #creds(s: Session) {
+    return { id: s.tokenHash, secret: s.secret };
+  }
+  /** A handle for this request, or undefined when locked (unknown, expired, ended or unopenable session). */
+  async get(s: Session, res?: Response): Promise<UnlockedVault | undefined> {
+    const { stores, peppers, repo, clock } = this.deps;
+    let v: UnlockedVault;
+    try {
+      ({ vault: v } = await openSession(this.#creds(s), { peppers, store: stores.sessions, vault: (w) => repo.getVault(w), now: clock() }));
+    } catch (e) {
+      if (isAgentvaultError(e, 'SESSION_UNKNOWN') || isAgentvaultError(e, 'SESSION_EXPIRED') || isAgentvaultError(e, 'SESSION_INVALID')) return undefined;
+      throw e;
+    }
+    if (v.owner !== s.address) {
       v.lock();
-      this.#bySession.delete(s.tokenHash);
       return undefined;
     }
+    this.#inFlight.add(v);
+    const done = () => {
+      v.lock();
+      this.#inFlight.delete(v);
+    };
+    if (res) {
+      res.once('finish', done);
+      res.once('close', done);
+    } else done();
     return v;
   }
-  set(s: Session, vault: UnlockedVault): void {
-    this.#bySession.get(s.tokenHash)?.lock();
-    this.#bySession.set(s.tokenHash, vault);
+  /** Seal `vault` into this session (replacing an earlier one) and lock the local handle. */
+  async set(s: Session, vault: UnlockedVault): Promise<number> {
+    const { stores, peppers, clock } = this.deps;
+    try {
+      await endSession(this.#creds(s), { store: stores.sessions });
+      const begun = await beginSession(vault, { peppers, store: stores.sessions, credentials: this.#creds(s), now: clock() });
+      return begun.expiresAt;
+    } finally {
+      vault.lock();
+    }
   }
-  lock(s: Session): boolean {
-    const v = this.#bySession.get(s.tokenHash);
-    v?.lock();
-    return this.#bySession.delete(s.tokenHash) && v !== undefined;
+  async lock(s: Session): Promise<boolean> {
+    const was = (await this.deps.stores.sessions.get(s.tokenHash)) !== null;
+    await endSession(this.#creds(s), { store: this.deps.stores.sessions });
+    return was;
+  }
+  /** Every session of a wallet, on every instance (the wallet kill switch). */
+  async lockWallet(address: string): Promise<void> {
+    await endWalletSessions(address, { store: this.deps.stores.sessions });
   }
   lockAll(): void {
-    for (const v of this.#bySession.values()) v.lock();
-    this.#bySession.clear();
+    for (const v of this.#inFlight) v.lock();
+    this.#inFlight.clear();
   }
 }
 
@@ -115,7 +157,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   const { config, repo, stores, wrapper, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const buildTransaction = deps.buildTransaction ?? memoOrderTransaction;
-  const vaults = new UnlockedVaults();
+  const vaults = new UnlockedVaults({ stores, peppers: deps.peppers, repo, clock });
   const router = express.Router() as AgentvaultRouter;
   router.lockAll = () => vaults.lockAll();
 
@@ -149,8 +191,9 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     return bot;
   };
 
-  const unlockedVault = (session: Session): UnlockedVault => {
-    const v = vaults.get(session);
+  /** The session's vault for this request; locked again when the response ends. */
+  const unlockedVault = async (session: Session, res: Response): Promise<UnlockedVault> => {
+    const v = await vaults.get(session, res);
     if (v === undefined) throw new HttpError(423, 'VAULT_LOCKED', 'the vault is locked: unlock it first (POST /vault/unlock)');
     return v;
   };
@@ -377,7 +420,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   router.post('/auth/sign-out', requireSession, async (_req: Request, res: Response) => {
     const s = sessionOf(res);
     await repo.deleteSession(s.tokenHash);
-    vaults.lock(s);
+    await vaults.lock(s);
     clearSessionCookie(res, config.secureCookies);
     res.json({ signedOut: true });
   });
@@ -404,9 +447,9 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
     }
     await repo.deletePendingVault(s.address);
-    vaults.set(s, created.unlocked!);
+    const unlockedUntil = await vaults.set(s, created.unlocked!);
     logger.info('vault-created', { address: s.address, signedAs });
-    res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(created.unlocked!.expiresAt).toISOString() });
+    res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(unlockedUntil).toISOString() });
   });
 
   // POST /vault/unlock { message | signedBytes, signature, keyMessageSignature }
@@ -417,20 +460,22 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const vault = await repo.getVault(s.address);
     if (vault === null) throw new HttpError(404, 'NOT_FOUND', 'no vault for this wallet: create one (POST /vault)');
     const auth = await verify('unlock', b, s.address);
+    let unlocked: UnlockedVault;
     try {
       // The fresh authorization AND the key-message signature: neither alone unlocks (SPEC 6.2).
-      vaults.set(s, unlockVault(vault, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock }));
+      unlocked = unlockVault(vault, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock });
     } finally {
       keySignature.fill(0);
     }
+    const unlockedUntil = await vaults.set(s, unlocked);
     logger.info('vault-unlocked', { address: s.address });
-    res.json({ unlockedUntil: new Date(vaults.get(s)!.expiresAt).toISOString() });
+    res.json({ unlockedUntil: new Date(unlockedUntil).toISOString() });
   });
 
   // POST /vault/lock {}: zero the UMK held for this wallet.
   router.post('/vault/lock', requireSession, async (_req: Request, res: Response) => {
     const s = sessionOf(res);
-    const wasUnlocked = vaults.lock(s);
+    const wasUnlocked = await vaults.lock(s);
     logger.info('vault-locked', { address: s.address });
     res.json({ locked: true, wasUnlocked });
   });
@@ -440,7 +485,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const s = sessionOf(res);
     const b = body(req, ['botId', 'message', 'signedBytes', 'signature']);
     const bot = await ownedBot(res, str(b, 'botId', { max: 64 }));
-    const vault = unlockedVault(s);
+    const vault = await unlockedVault(s, res);
     const auth = await verify('reveal-mnemonic', b, s.address);
     if (!auth.resources.includes(botResource(bot.id))) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the reveal message names another bot');
     // Acknowledgement, 2-minute age, single use and the per-wallet rate limit: the library's checks.
@@ -473,7 +518,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const s = sessionOf(res);
     const b = body(req, ['name']);
     const name = str(b, 'name', { max: 64, re: /^[\x20-\x7e]{1,64}$/, optional: true }) ?? 'bot';
-    const vault = unlockedVault(s);
+    const vault = await unlockedVault(s, res);
     const id = `bot-${randomBytes(8).toString('hex')}`;
     // Both records are bound to { address: owner, bot: id }: a record moved to another row fails to open.
     const agent = createAgentWallet(vault, { fields: { bot: id } });
@@ -516,7 +561,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const bot = await ownedBot(res, String(req.params['id']));
     const b = body(req, ['message', 'signedBytes', 'signature']);
     if (bot.policy === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
-    const vault = unlockedVault(s);
+    const vault = await unlockedVault(s, res);
     const auth = await verify('enable-execution', b, s.address);
     if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the enable-execution message names another bot');
     const grant = await createExecutionGrant({
@@ -558,6 +603,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   router.post('/kill', requireSession, async (_req: Request, res: Response) => {
     const s = sessionOf(res);
     await stores.revocations.kill({ wallet: s.address });
+    // The wallet kill switch also locks the vault in every session of the wallet, on every instance.
+    await vaults.lockWallet(s.address);
     logger.warn('kill-switch', { scope: 'wallet', address: s.address });
     res.json({ killed: true, scope: 'wallet', address: s.address });
   });
@@ -601,6 +648,8 @@ export function createApp(deps: AgentvaultDeps): { app: express.Express; router:
     next();
   });
   app.use(requestLogger(deps.logger));
+  // The browser side: a minimal page walking the flow with agentvault/client (static.ts).
+  app.use(browserPage(deps.config.chain));
   const router = createAgentvaultRouter(deps);
   app.use(router);
   app.use((_req: Request, res: Response) => {

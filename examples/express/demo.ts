@@ -1,23 +1,27 @@
 /**
- * `npm run demo`: starts the reference server on an ephemeral loopback port and plays a wallet (a
- * generated keypair) through the whole flow, one short line per step. Exits 0 when every step
+ * `npm run demo`: starts two instances of the reference server on ephemeral loopback ports, sharing
+ * one storage (memory by default; DATABASE_URL / REDIS_URL as for server.ts) and no sticky sessions,
+ * and plays a wallet (a generated keypair) through the whole flow, one short line per step, each
+ * step on instance A or B: the vault unlocked through A is used through B (SPEC 12). Exits 0 when every step
  * behaved as expected (successes succeeded, refusals were refused with the expected code).
  * No network: the webhook's transaction is signed, not sent. Server logs: LOG_LEVEL=info.
  */
 import { base58 } from '@scure/base';
 import nacl from 'tweetnacl';
 import { Client, must, type Reply } from './client.js';
+import { DEFAULT_LIMITS } from './config.js';
 import { createLogger, parseLogLevel } from './logger.js';
 import { startServer } from './server.js';
+import { openStorage } from './storage.js';
 import { MEMO_PROGRAM } from './transaction.js';
 
 const started = Date.now();
 const quiet = process.env['LOG_LEVEL'] === undefined;
-const server = await startServer({
-  port: 0,
-  host: '127.0.0.1',
-  logger: createLogger(quiet ? { level: 'error', sink: () => {} } : { level: parseLogLevel(process.env['LOG_LEVEL']) }),
-});
+const logger = createLogger(quiet ? { level: 'error', sink: () => {} } : { level: parseLogLevel(process.env['LOG_LEVEL']) });
+const storage = await openStorage(process.env, DEFAULT_LIMITS, (what, e) => logger.warn('driver-error', { what, error: e.message }));
+const server = await startServer({ port: 0, host: '127.0.0.1', logger, storage });
+// Instance B: same storage, same KEK, same origin (one deployment behind a load balancer).
+const serverB = await startServer({ port: 0, host: '127.0.0.1', logger, storage, origin: server.config.origin, notice: () => {} });
 
 let step = 0;
 const line = (what: string, result: string) => console.log(`${String(++step).padStart(2)}. ${what.padEnd(22)} ${result}`);
@@ -30,18 +34,20 @@ const refused = (what: string, reply: Reply, status: number, code: string, extra
 
 try {
   const user = new Client(server.url);
-  console.log(`agentvault demo: server ${server.url} (${server.storage}, chain ${server.config.chain})`);
+  const viaB = new Client(serverB.url, user.wallet);
+  console.log(`agentvault demo: instances A ${server.url} and B ${serverB.url} (${server.storage}, chain ${server.config.chain}, no sticky sessions)`);
   console.log(`    wallet ${user.wallet.address} (generated keypair)`);
 
   const signIn = must(await user.signIn(), 'sign in');
   const cookie = signIn.headers.get('set-cookie') ?? '';
-  line('sign in', `ok: session cookie (${['HttpOnly', 'SameSite=Strict'].filter((f) => cookie.includes(f)).join(', ')}), until ${signIn.body.expiresAt}`);
+  viaB.credential = user.credential;
+  line('A: sign in', `ok: session cookie (${['HttpOnly', 'SameSite=Strict'].filter((f) => cookie.includes(f)).join(', ')}), until ${signIn.body.expiresAt}`);
 
   const vault = must(await user.createVault(), 'create vault');
-  line('create vault', `ok: key message signed twice, vault unlocked until ${vault.body.unlockedUntil}`);
+  line('A: create vault', `ok: key message signed twice, vault unlocked until ${vault.body.unlockedUntil}`);
 
-  const bot = must(await user.createBot('sol-momentum'), 'create bot').body;
-  line('create bot', `ok: ${bot.id}, agent wallet ${short(bot.agent)}, webhook secret shown once (hidden here)`);
+  const bot = must(await viaB.createBot('sol-momentum'), 'create bot').body;
+  line('B: create bot', `ok: vault reopened on B from the shared store, ${bot.id}, agent wallet ${short(bot.agent)}, webhook secret shown once (hidden here)`);
 
   const policy = {
     enabled: true,
@@ -54,17 +60,17 @@ try {
     killSwitch: false,
     allowedPrograms: [MEMO_PROGRAM],
   };
-  const set = must(await user.setPolicy(bot.id, policy), 'set policy').body;
-  line('set policy', `ok: sha256 ${set.policyHash.slice(0, 12)}…, inactive until signed`);
+  const set = must(await viaB.setPolicy(bot.id, policy), 'set policy').body;
+  line('B: set policy', `ok: sha256 ${set.policyHash.slice(0, 12)}…, inactive until signed`);
 
   const grant = must(await user.enableExecution(bot.id), 'enable execution').body;
-  line('enable execution', `ok: signed enable-execution, grant ${grant.grantId.slice(0, 8)}… until ${grant.expiresAt}`);
+  line('A: enable execution', `ok: signed enable-execution, grant ${grant.grantId.slice(0, 8)}… until ${grant.expiresAt}`);
 
   const alert = { secret: bot.webhookSecret, market: 'SOL-PERP', side: 'buy', type: 'limit', notional: '1000', leverage: '2' };
-  const fired = must(await user.webhook(bot.id, alert), 'webhook').body;
+  const fired = must(await viaB.webhook(bot.id, alert), 'webhook').body;
   const verified = nacl.sign.detached.verify(Buffer.from(fired.transactionMessage, 'base64'), base58.decode(fired.signature), base58.decode(bot.agent));
   if (!verified) throw new Error('webhook: the signature does not verify under the agent wallet');
-  line('webhook: 1000 @ 2x', `ok: transaction signed by the agent (${short(fired.signature)}), verified`);
+  line('B: webhook 1000 @ 2x', `ok: transaction signed by the agent (${short(fired.signature)}), verified`);
 
   const risky = await user.webhook(bot.id, { ...alert, type: 'market', leverage: '10', slippageBps: 200 });
   refused('webhook: 10x market', risky, 422, 'POLICY_VIOLATION', ` (${risky.body?.error?.details?.rules?.join(', ')})`);
@@ -76,19 +82,23 @@ try {
 
   refused('webhook after revoke', await user.webhook(bot.id, alert), 403, 'GRANT_REVOKED');
 
-  const reveal = must(await user.revealMnemonic(bot.id), 'reveal mnemonic');
+  const reveal = must(await viaB.revealMnemonic(bot.id), 'reveal mnemonic');
   const words = String(reveal.body.mnemonic).split(' ').length;
-  line('reveal mnemonic', `ok: ${words} words (not printed), Cache-Control: ${reveal.headers.get('cache-control')}`);
+  line('B: reveal mnemonic', `ok: ${words} words (not printed), Cache-Control: ${reveal.headers.get('cache-control')}`);
 
   const again = await user.revealMnemonic(bot.id);
   const retry = again.body?.error?.details?.retryAfterMs;
   refused('reveal again', again, 429, 'RATE_LIMITED', typeof retry === 'number' ? ` (retry in ${Math.round(retry / 3_600_000)} h)` : '');
 
-  must(await user.request('POST', '/kill', {}), 'kill switch');
-  line('wallet kill switch', 'ok: every bot of this wallet stopped');
+  must(await user.unlock(), 'unlock');
+  line('A: unlock again', 'ok: sealed for this session in the shared store');
 
-  must(await user.request('POST', '/vault/lock', {}), 'lock');
-  line('lock vault', 'ok: master key zeroed in server memory');
+  must(await viaB.request('POST', '/vault/lock', {}), 'lock');
+  line('B: lock vault', 'ok: the sealed session deleted for every instance');
+  refused('A: create bot', await user.createBot('too-late'), 423, 'VAULT_LOCKED');
+
+  must(await user.request('POST', '/kill', {}), 'kill switch');
+  line('A: wallet kill switch', 'ok: every bot and every vault session of this wallet stopped');
 
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: every step behaved as expected`);
 } catch (e) {
@@ -96,4 +106,6 @@ try {
   process.exitCode = 1;
 } finally {
   await server.close();
+  await serverB.close();
+  await storage.close();
 }

@@ -143,6 +143,9 @@ describe.each(backends())('reference server e2e over $name', (backend) => {
     // kill switches (session only)
     expect(must(await user.request('POST', `/bots/${id}/kill`, {}), 'kill bot').body).toEqual({ killed: true, scope: 'bot', bot: id });
     expect(must(await user.request('POST', '/kill', {}), 'kill wallet').body).toEqual({ killed: true, scope: 'wallet', address: user.wallet.address });
+    // The wallet kill switch also ends the vault session everywhere (SPEC 12): unlock again.
+    expectRefused(await user.request('POST', '/bots', { name: 'after-kill' }), 423, 'VAULT_LOCKED');
+    must(await user.unlock(), 'unlock after the kill switch');
 
     // reveal: the mnemonic of this bot's agent wallet, once, never cached
     const reveal = must(await user.revealMnemonic(id), 'reveal');

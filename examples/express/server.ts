@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { appConfig, chainFromEnv, DEFAULT_LIMITS, loadKeyWrapper, type AppConfig } from './config.js';
 import { createLogger, parseLogLevel, type Logger } from './logger.js';
-import { openStorage } from './storage.js';
+import { ensureSessionPeppers, openStorage, type Storage } from './storage.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -32,6 +32,10 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Where the one-line KEK notice goes; default stderr. */
   readonly notice?: (line: string) => void;
+  /** Storage opened by the caller and shared with other instances (the demo's two instances); not closed by `close()`. */
+  readonly storage?: Storage;
+  /** The origin (SIWS domain and URI) every instance of one deployment answers for; default `AGENTVAULT_ORIGIN` or this server's URL. */
+  readonly origin?: string;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -40,7 +44,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const chain = chainFromEnv(env);
   const wrapper = loadKeyWrapper(env, options.notice ?? ((line) => process.stderr.write(`${line}\n`)));
   const limits = DEFAULT_LIMITS;
-  const storage = await openStorage(env, limits, (what, e) => logger.warn('driver-error', { what, error: e.message }));
+  const shared = options.storage;
+  const storage = shared ?? (await openStorage(env, limits, (what, e) => logger.warn('driver-error', { what, error: e.message })));
 
   // Listen first so that an ephemeral port can become the default origin (and SIWS domain).
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -56,14 +61,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       server.listen(port, host, () => resolve());
     });
   } catch (e) {
-    await storage.close();
+    if (shared === undefined) await storage.close();
     throw e;
   }
   const actual = (server.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `http://${hostForUrl}:${actual}`;
-  const config = appConfig(env['AGENTVAULT_ORIGIN'] ?? url, { chain, ...limits, ...trustProxyFromEnv(env['TRUST_PROXY']) });
-  const { app, router } = createApp({ config, repo: storage.repo, stores: storage.stores, wrapper, logger });
+  const config = appConfig(options.origin ?? env['AGENTVAULT_ORIGIN'] ?? url, { chain, ...limits, ...trustProxyFromEnv(env['TRUST_PROXY']) });
+  // Every instance loads the same wrapped session peppers (the first one to start makes v1).
+  const peppers = await ensureSessionPeppers(storage.repo, wrapper);
+  const { app, router } = createApp({ config, repo: storage.repo, stores: storage.stores, wrapper, logger, peppers });
   handler = app;
   logger.info('listening', { url, origin: config.origin, chain: config.chain, storage: storage.description });
 
@@ -79,7 +86,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       router.lockAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await storage.close();
+      if (shared === undefined) await storage.close();
     },
   };
 }

@@ -56,6 +56,11 @@ export interface Session {
   readonly address: string;
   readonly expiresAt: number;
   readonly tokenHash: string;
+  /**
+   * The token's 32 bytes: the client secret of the vault session (agentvault/sessions, SPEC 12),
+   * whose id is `tokenHash`. Only in memory for this request; never stored or logged.
+   */
+  readonly secret: Uint8Array;
 }
 
 /** Look the presented token up; null when absent, unknown or expired. */
@@ -64,5 +69,5 @@ export async function loadSession(req: Request, repo: Repository, now: number): 
   if (token === undefined) return null;
   const tokenHash = sha256Hex(token);
   const row = await repo.getSession(tokenHash, now);
-  return row === null ? null : { address: row.address, expiresAt: row.expiresAt, tokenHash };
+  return row === null ? null : { address: row.address, expiresAt: row.expiresAt, tokenHash, secret: new Uint8Array(Buffer.from(token, 'base64url')) };
 }

@@ -17,7 +17,10 @@ import { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from 'agen
 import type { NonceStore, RateLimiter, RevocationStore } from 'agentvault/stores';
 import { migratePostgresStores, PostgresNonceStore, PostgresRateLimiter, PostgresRevocationStore, type PgClientLike } from 'agentvault/stores/postgres';
 import { RedisNonceStore, RedisRateLimiter, RedisRevocationStore, type RedisClientLike } from 'agentvault/stores/redis';
-import { REVEAL_WINDOW_MS } from 'agentvault/execution';
+import { REVEAL_WINDOW_MS, type KeyWrapper } from 'agentvault/execution';
+import { createSessionPepper, loadSessionPeppers, MemorySessionStore, type SessionPeppers, type SessionStore, type WrappedSessionPepper } from 'agentvault/sessions';
+import { migratePostgresSessionStore, PostgresSessionStore } from 'agentvault/sessions/postgres';
+import { RedisSessionStore } from 'agentvault/sessions/redis';
 
 // -- the app's rows ---------------------------------------------------------------------------
 
@@ -95,6 +98,11 @@ export interface Repository {
   latestGrant(botId: string): Promise<GrantRow | null>;
   markGrantRevoked(id: string, at: number): Promise<void>;
 
+  /** The wrapped session peppers (SPEC 12.1): wrapped by the key wrapper, so a dump alone opens nothing. */
+  listSessionPeppers(): Promise<WrappedSessionPepper[]>;
+  /** Insert a pepper version; false when that version exists (another instance made it first). */
+  insertSessionPepper(pepper: WrappedSessionPepper): Promise<boolean>;
+
   close(): Promise<void>;
 }
 
@@ -122,6 +130,7 @@ export class MemoryRepository implements Repository {
   readonly #pending = new Map<string, { pending: PendingVault; expiresAt: number }>();
   readonly #bots = new Map<string, BotRow>();
   readonly #grants = new Map<string, GrantRow>();
+  readonly #peppers = new Map<number, WrappedSessionPepper>();
 
   async createSession(row: SessionRow) {
     this.#sessions.set(row.tokenHash, { ...row });
@@ -187,6 +196,14 @@ export class MemoryRepository implements Repository {
     const g = this.#grants.get(id);
     if (g !== undefined && g.revokedAt === null) this.#grants.set(id, { ...g, revokedAt: at });
   }
+  async listSessionPeppers() {
+    return [...this.#peppers.values()];
+  }
+  async insertSessionPepper(p: WrappedSessionPepper) {
+    if (this.#peppers.has(p.version)) return false;
+    this.#peppers.set(p.version, p);
+    return true;
+  }
   async close() {}
 }
 
@@ -209,6 +226,7 @@ export function appSchema(prefix: string): string[] {
     `CREATE TABLE IF NOT EXISTS "${p}grants" (id text PRIMARY KEY, bot_id text NOT NULL, owner text NOT NULL, grant_json text NOT NULL,
       expires_at bigint NOT NULL, revoked_at bigint, created_at bigint NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS "${p}grants_bot" ON "${p}grants" (bot_id, created_at)`,
+    `CREATE TABLE IF NOT EXISTS "${p}session_peppers" (version integer PRIMARY KEY, wrapped text NOT NULL)`,
   ];
 }
 
@@ -343,6 +361,17 @@ export class SqlRepository implements Repository {
   async markGrantRevoked(id: string, at: number) {
     await this.#q(`UPDATE ${this.#t('grants')} SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [id, at]);
   }
+  async listSessionPeppers() {
+    const rows = await this.#q(`SELECT version, wrapped FROM ${this.#t('session_peppers')} ORDER BY version`, []);
+    return rows.map((r) => ({ version: num(r['version']), wrapped: JSON.parse(String(r['wrapped'])) }));
+  }
+  async insertSessionPepper(p: WrappedSessionPepper) {
+    const rows = await this.#q(`INSERT INTO ${this.#t('session_peppers')} (version, wrapped) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING RETURNING 1 AS ok`, [
+      p.version,
+      JSON.stringify(p.wrapped),
+    ]);
+    return rows.length === 1;
+  }
   async close() {
     await this.#onClose();
   }
@@ -357,6 +386,8 @@ export interface Stores {
   readonly revealLimiter: RateLimiter;
   /** Challenge and sign-in attempts per client IP per minute. */
   readonly authLimiter: RateLimiter;
+  /** Unlocked vaults, sealed per session (SPEC 12): what lets any instance serve any request. */
+  readonly sessions: SessionStore;
   /** Human-readable backend name for the startup line. */
   readonly backend: string;
   close(): Promise<void>;
@@ -377,6 +408,7 @@ export function memoryStores(limits: LimitSettings): Stores {
     revocations,
     revealLimiter,
     authLimiter,
+    sessions: new MemorySessionStore(),
     backend: 'memory',
     async close() {
       nonces.close();
@@ -389,11 +421,13 @@ export function memoryStores(limits: LimitSettings): Stores {
 
 export async function postgresStores(db: PgClientLike, limits: LimitSettings, prefix = 'agentvault_'): Promise<Stores> {
   await migratePostgresStores(db, { prefix });
+  await migratePostgresSessionStore(db, { prefix });
   return {
     nonces: new PostgresNonceStore(db, { prefix }),
     revocations: new PostgresRevocationStore(db, { prefix }),
     revealLimiter: new PostgresRateLimiter(db, { prefix, limit: limits.revealLimit, windowMs: REVEAL_WINDOW_MS }),
     authLimiter: new PostgresRateLimiter(db, { prefix, limit: limits.authRateLimit, windowMs: 60_000 }),
+    sessions: new PostgresSessionStore(db, { prefix }),
     backend: 'postgres',
     async close() {},
   };
@@ -405,6 +439,7 @@ export function redisStores(redis: RedisClientLike, limits: LimitSettings, prefi
     revocations: new RedisRevocationStore(redis, { prefix }),
     revealLimiter: new RedisRateLimiter(redis, { prefix, limit: limits.revealLimit, windowMs: REVEAL_WINDOW_MS }),
     authLimiter: new RedisRateLimiter(redis, { prefix, limit: limits.authRateLimit, windowMs: 60_000 }),
+    sessions: new RedisSessionStore(redis, { prefix }),
     backend: 'redis',
     async close() {},
   };
@@ -472,4 +507,19 @@ export async function openStorage(env: NodeJS.ProcessEnv, limits: LimitSettings,
       for (const c of closers.reverse()) await c();
     },
   };
+}
+
+/**
+ * The session peppers every instance loads at start (SPEC 12.1): the stored wrapped versions, or a
+ * first version made now (insert-if-absent, so two instances starting together agree on one).
+ * Rotation: insert version n+1 (createSessionPepper) and restart the instances; sessions sealed
+ * under older versions are resealed on their next use; drop an old version once none is left.
+ */
+export async function ensureSessionPeppers(repo: Repository, wrapper: KeyWrapper): Promise<SessionPeppers> {
+  let stored = await repo.listSessionPeppers();
+  if (stored.length === 0) {
+    await repo.insertSessionPepper(await createSessionPepper(wrapper, 1));
+    stored = await repo.listSessionPeppers();
+  }
+  return loadSessionPeppers(wrapper, stored);
 }

@@ -21,3 +21,7 @@ export const LABEL_LOCAL_WRAP = 'agentvault/v1/local-wrap';
 export const LABEL_GRANT_DATA_KEY = 'agentvault/v1/grant-data-key';
 /** Vault metadata MAC key from the active UMK (SPEC 6.1). */
 export const LABEL_VAULT_MAC = 'agentvault/v1/vault-mac';
+/** Session key from the client secret and the server pepper (SPEC 12.2). */
+export const LABEL_SESSION_KEY = 'agentvault/v1/session-key';
+/** Wrap context of a session pepper held by a key wrapper (SPEC 12.1). */
+export const LABEL_SESSION_PEPPER = 'agentvault/v1/session-pepper';

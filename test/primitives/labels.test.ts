@@ -18,6 +18,8 @@ describe('labels', () => {
       LABEL_VAULT_MAC: 'agentvault/v1/vault-mac',
       LABEL_LOCAL_WRAP: 'agentvault/v1/local-wrap',
       LABEL_GRANT_DATA_KEY: 'agentvault/v1/grant-data-key',
+      LABEL_SESSION_KEY: 'agentvault/v1/session-key',
+      LABEL_SESSION_PEPPER: 'agentvault/v1/session-pepper',
     });
   });
   it('are distinct and printable ASCII', () => {
