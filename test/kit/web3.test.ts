@@ -60,7 +60,7 @@ describe('web3.js 1.x helpers', () => {
       expect(sig).toEqual(nacl.sign.detached(ours.serializeMessage(), agentWallet.secretKey));
     });
 
-  it('legacy Transaction with a co-signer: the policy's signature-fee rule still applies (refused by default)', async () => {
+  it('legacy Transaction with a co-signer: the policy signature-fee rule still applies (refused by default)', async () => {
     const co = Keypair.generate();
     const build = () => {
       const t = legacy();
