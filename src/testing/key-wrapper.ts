@@ -5,6 +5,7 @@
  * @module
  */
 import { base64urlnopad } from '@scure/base';
+import { aoptions } from '../_options.js';
 import { AgentvaultError } from '../errors.js';
 import { SecretBytes } from '../secret.js';
 import { rewrapKey, type KeyWrapper, type WrappedKey } from '../execution/wrapper.js';
@@ -80,6 +81,7 @@ async function roundTrip(w: KeyWrapper, key: Uint8Array, ctx: Uint8Array, name: 
  */
 export async function checkKeyWrapper(wrapper: KeyWrapper, options: CheckKeyWrapperOptions = {}): Promise<void> {
   const w = wrapper;
+  aoptions(options, 'options', ['concurrency', 'previous']);
   const n = options.concurrency ?? 32;
   check(Number.isSafeInteger(n) && n >= 1 && n <= 1024, 'options', 'concurrency must be an integer in [1, 1024]');
   check(typeof w.id === 'string' && typeof w.currentVersion === 'string', 'shape', 'id and currentVersion must be strings');
