@@ -1,6 +1,6 @@
 /**
  * `agentvault/execution/pkcs11`: a `KeyWrapper` over a PKCS#11 token (HSM, SoftHSM2, cloud HSM with
- * a PKCS#11 library), SPEC 10.1.3. The key-encryption keys are AES-256 secret keys that live in the
+ * a PKCS#11 library), SPEC 10.1.4. The key-encryption keys are AES-256 secret keys that live in the
  * token, sensitive and non-extractable: the process never sees them. Wrapping is AES-256-GCM via
  * `C_EncryptInit`/`C_Encrypt` with a fresh random 96-bit IV and the wrap context bound as AAD.
  *
@@ -26,7 +26,7 @@ import { assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js
 /** A PKCS#11 session or object handle as pkcs11js represents it. */
 export type Pkcs11Handle = Buffer;
 
-/** SPEC 10.1.3: domain label in the PKCS#11 wrapper's AAD. */
+/** SPEC 10.1.4: domain label in the PKCS#11 wrapper's AAD. */
 export const LABEL_PKCS11_WRAP = 'agentvault/v1/pkcs11-wrap';
 
 // PKCS#11 v2.40 constants (fixed by the standard; test/execution/pkcs11.test.ts checks them
@@ -106,7 +106,7 @@ function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: strin
   };
   const valueLen = attrs[4]?.value;
   const len = Buffer.isBuffer(valueLen) ? valueLen.readUIntLE(0, Math.min(valueLen.length, 6)) : valueLen;
-  // SPEC 10.1.3: a key the token would hand out is not an HSM key. Refuse at startup, not at use.
+  // SPEC 10.1.4: a key the token would hand out is not an HSM key. Refuse at startup, not at use.
   if (!flag(0) || flag(1))
     fail('WEAK_KEY', `keys.${version}: the token key must be CKA_SENSITIVE and not CKA_EXTRACTABLE`, { field: `keys.${version}` });
   if (!flag(2) || !flag(3))
@@ -116,7 +116,7 @@ function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: strin
 }
 
 /**
- * A key wrapper whose keys never leave a PKCS#11 token (SPEC 10.1.3). Construction looks every
+ * A key wrapper whose keys never leave a PKCS#11 token (SPEC 10.1.4). Construction looks every
  * version's key up by label and refuses a missing, duplicate, extractable, non-sensitive or
  * non-256-bit key. Rotation: generate a new key in the token (`generatePkcs11WrapKey`), add it as
  * the next version, and move stored keys with `rewrapKey`/`rewrapGrant`.

@@ -1,5 +1,5 @@
 /**
- * The key-wrapper conformance suite (SPEC 10.1.4), framework-agnostic: an app runs it against its
+ * The key-wrapper conformance suite (SPEC 10.1.5), framework-agnostic: an app runs it against its
  * own AWS KMS, Google Cloud KMS, Vault Transit or PKCS#11 adapter, inside whatever test runner it
  * uses. The library runs the same suite over `LocalKeyWrapper` and `Pkcs11KeyWrapper`.
  * @module

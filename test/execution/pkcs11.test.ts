@@ -1,5 +1,5 @@
 /**
- * Pkcs11KeyWrapper (SPEC 10.1.3) against a real token: SoftHSM2. Each run initializes a fresh
+ * Pkcs11KeyWrapper (SPEC 10.1.4) against a real token: SoftHSM2. Each run initializes a fresh
  * token in a temp dir (SOFTHSM2_CONF points there; set before C_Initialize, which reads it), makes
  * the AES keys inside it, and runs the shared conformance suite (agentvault/testing) plus the
  * PKCS#11-specific checks. Without SoftHSM2 the file is skipped with one line saying how to enable
@@ -126,7 +126,7 @@ describe.skipIf(!available)('Pkcs11KeyWrapper on SoftHSM2', () => {
     back.dispose();
   });
 
-  it('the AAD label is its own (SPEC 10.1.3), distinct from the local wrapper label', () => {
+  it('the AAD label is its own (SPEC 10.1.4), distinct from the local wrapper label', () => {
     expect(LABEL_PKCS11_WRAP).toBe('agentvault/v1/pkcs11-wrap');
     expect(LABEL_PKCS11_WRAP).not.toBe(LABEL_LOCAL_WRAP);
   });
