@@ -44,7 +44,7 @@ const cases: [string, Purpose, ErrorCode, Mistake][] = [
   ['expiry (server clock ahead)', 'sign-in', 'MESSAGE_EXPIRED', (g) => ({ ...g, now: NOW + 24 * 3_600_000 })],
   ['issued in the future (server clock behind)', 'sign-in', 'MESSAGE_ISSUED_IN_FUTURE', (g) => ({ ...g, now: NOW - 3_600_000 })],
   ['not before (server clock behind)', 'sign-in', 'MESSAGE_NOT_YET_VALID', (g) => ({ ...g, now: NOW + 60_000, skewMs: 0 })],
-  ['options (unknown key)', 'sign-in', 'INVALID_INPUT', (g) => ({ ...g, expect: g.expected }) as VerifySignedMessageOptions],
+  ['options (unknown key)', 'sign-in', 'INVALID_INPUT', (g) => ({ ...g, expect: g.expected }) as unknown as VerifySignedMessageOptions],
   ['expected (unknown key)', 'sign-in', 'INVALID_INPUT', (g) => ({ ...g, expected: { ...g.expected, chainId: 'mainnet' } as typeof g.expected })],
 ];
 
@@ -92,5 +92,26 @@ describe('issueChallenge refuses unknown options (SPEC 7.5)', () => {
       expect(e.details?.['field']).toBe(`options.${key}`);
       expect(issued).toBe(0);
     }
+  });
+});
+
+describe('useAuthorization checks everything before it spends (SPEC 7.6)', () => {
+  it('a refusal for a server-side mistake (purpose, wallet, domain, cluster, clock) leaves the authorization usable once', async () => {
+    const { useAuthorization } = await import('../../src/messages/authorization.js');
+    const nonces = newStore();
+    const ch = await issue(nonces, 'unlock');
+    const auth = await verifySignedMessage({ message: ch.message, signature: wallet.sign(ch.message), expected: expected('unlock'), nonces, now: NOW });
+    const good = { purpose: 'unlock', address: wallet.address, domain: DOMAIN, chain: 'solana:mainnet', now: NOW + 1000 };
+    const mistakes: [object, ErrorCode][] = [
+      [{ purpose: 'sign-in' }, 'AUTHORIZATION_REQUIRED'],
+      [{ address: other.address }, 'AUTHORIZATION_REQUIRED'],
+      [{ domain: 'www.app.example.com' }, 'AUTHORIZATION_REQUIRED'],
+      [{ chain: 'devnet' }, 'AUTHORIZATION_REQUIRED'],
+      [{ now: NOW + 24 * 3_600_000 }, 'AUTHORIZATION_REQUIRED'],
+      [{ now: Math.floor(NOW / 1000) }, 'INVALID_INPUT'],
+    ];
+    for (const [m, code] of mistakes) expect(() => useAuthorization(auth, { ...good, ...m })).toThrow(expect.objectContaining({ code }));
+    expect(useAuthorization(auth, good)).toBe(auth);
+    expect(() => useAuthorization(auth, good)).toThrow(expect.objectContaining({ code: 'AUTHORIZATION_REQUIRED' }));
   });
 });
