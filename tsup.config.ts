@@ -17,12 +17,17 @@ export const entries: Record<string, string> = {
   'sessions/redis': 'src/sessions/redis.ts',
   'sessions/postgres': 'src/sessions/postgres.ts',
   'client/index': 'src/client/index.ts',
+  'kit/index': 'src/kit/index.ts',
+  'kit/web3': 'src/kit/web3.ts',
+  'execution/pkcs11': 'src/execution/pkcs11.ts',
+  'testing/index': 'src/testing/index.ts',
 };
 
 export default defineConfig({
   entry: entries,
   format: ['esm'],
-  dts: true,
+  // Declarations come from tsc (tsconfig.build.json): one readable .d.ts per source file.
+  dts: false,
   clean: true,
   sourcemap: false,
   splitting: true,
@@ -30,5 +35,5 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   outDir: 'dist',
-  external: ['ioredis', 'pg'],
+  external: ['ioredis', 'pg', '@solana/kit', '@solana/web3.js', 'pkcs11js', 'vitest'],
 });

@@ -33,3 +33,14 @@ for b in initdb pg_ctl postgres; do
   fi
 done
 echo "install-test-services: $("$PG_BIN/postgres" --version)"
+
+# SoftHSM2 for the PKCS#11 key-wrapper tests (test/execution/pkcs11.test.ts initializes its own
+# token in a temp dir through SOFTHSM2_CONF; nothing system-wide is configured).
+if ! command -v softhsm2-util >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-test-services: installing softhsm2" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
+fi
+echo "install-test-services: $(softhsm2-util --version 2>/dev/null | head -n1 | sed 's/^/softhsm2 /')"

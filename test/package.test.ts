@@ -3,13 +3,39 @@
  * module, and, once built, imports through the package's own name with the same named exports
  * as its source. The root barrel uses explicit named exports only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { entries } from '../tsup.config.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json');
-const distBuilt = existsSync(new URL('../dist/index.js', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Newest modification time under src/ (ms). */
+function newestSource(dir = `${root}src`): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    t = Math.max(t, e.isDirectory() ? newestSource(`${dir}/${e.name}`) : statSync(`${dir}/${e.name}`).mtimeMs);
+  return t;
+}
+
+/**
+ * The dist tests test what is built, so they build first when dist/ is missing or older than
+ * src/ (one line says so). AGENTVAULT_NO_BUILD=1 skips them instead, with one line saying why.
+ */
+function ensureDist(): { ok: boolean; why?: string } {
+  const marker = `${root}dist/index.js`;
+  const stale = !existsSync(marker) || statSync(marker).mtimeMs < newestSource();
+  if (!stale) return { ok: true };
+  if (process.env.AGENTVAULT_NO_BUILD === '1') return { ok: false, why: 'dist/ is missing or older than src/ and AGENTVAULT_NO_BUILD=1' };
+  console.warn('[agentvault tests] building dist/ for the package tests (missing or older than src/): npm run build');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  return { ok: true };
+}
+const dist = ensureDist();
+if (!dist.ok) console.warn(`[agentvault tests] SKIPPING the built-package tests: ${dist.why}`);
 
 function entryOf(subpath: string): string {
   const target: string = pkg.exports[subpath].default;
@@ -28,6 +54,15 @@ describe('package exports', () => {
     }
     expect(pkg.dependencies.pg).toBeUndefined();
     expect(pkg.dependencies.ioredis).toBeUndefined();
+    for (const peer of Object.keys(pkg.peerDependencies)) expect(pkg.peerDependenciesMeta[peer]?.optional, `${peer} is an optional peer`).toBe(true);
+  });
+
+  it('names its repository, homepage and bug tracker, and ships the examples README', () => {
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/.+\.git$/);
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\//);
+    expect(pkg.files).toContain('examples/README.md');
+    expect(existsSync(new URL('../examples/README.md', import.meta.url))).toBe(true);
   });
 
   for (const subpath of subpaths) {
@@ -44,7 +79,7 @@ describe('package exports', () => {
     expect(src).not.toMatch(/^export \* /m);
   });
 
-  describe.runIf(distBuilt || process.env.CI === 'true')('built package (dist)', () => {
+  describe.runIf(dist.ok || process.env.CI === 'true')('built package (dist)', () => {
     for (const subpath of subpaths) {
       it(`agentvault${subpath.slice(1)}: the built file named by exports imports with the source's exports`, async () => {
         // By path, not by name: vitest aliases the package name to src/ for the examples.
@@ -53,6 +88,15 @@ describe('package exports', () => {
         const source = await import(`../${entries[entryOf(subpath)]}`);
         expect(Object.keys(built).sort()).toEqual(Object.keys(source).sort());
       });
+      it(`agentvault${subpath.slice(1)}: its declaration file exists under a readable name (no hashed chunk)`, () => {
+        const types: string = pkg.exports[subpath].types;
+        expect(existsSync(new URL(`../${types}`, import.meta.url))).toBe(true);
+      });
     }
+    it('no hashed declaration chunks in dist/', () => {
+      const walk = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${d}/${e.name}`) : [e.name]));
+      expect(walk(`${root}dist`).filter((f) => /-[A-Za-z0-9_]{8}\.d\.ts$/.test(f))).toEqual([]);
+    });
   });
 });

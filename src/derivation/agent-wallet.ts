@@ -9,6 +9,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { aobject, equalBytes, utf8, zero } from '../_utils.js';
+import { aoptions } from '../_options.js';
 import { fail } from '../errors.js';
 import { decodeAddress } from '../primitives/address.js';
 import type { SecretBytes } from '../secret.js';
@@ -130,7 +131,7 @@ export function createAgentWallet(vault: RecordSealer, opts: CreateAgentWalletOp
 export function openAgentKey(vault: RecordSealer, records: Pick<AgentWalletRecords, 'agentKey'>, opts: OpenAgentKeyOptions): SecretBytes {
   const v = sealer(vault);
   aobject(records, 'records');
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['address', 'fields']);
   if (typeof records.agentKey !== 'string') fail('INVALID_INPUT', 'records.agentKey: expected the sealed record text', { field: 'records.agentKey' });
   const context = _agentRecordFields(opts.address, opts.fields, { address: 'address', fields: 'fields' });
   const expected = decodeAddress(opts.address, 'address');

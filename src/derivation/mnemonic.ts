@@ -15,6 +15,7 @@
 import { entropyToMnemonic as scureEntropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { pbkdf2HmacSha512 } from '../primitives/_native-hash.js';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { aoptions } from '../_options.js';
 import { aobject, astring, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail, isAgentvaultError } from '../errors.js';
@@ -50,7 +51,7 @@ export interface GenerateMnemonicOptions {
  * const short = generateMnemonic({ words: 12 });  // 12 words
  */
 export function generateMnemonic(opts: GenerateMnemonicOptions = {}): string {
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['words']);
   const words = opts.words === undefined ? 24 : opts.words;
   if (words !== 24 && words !== 12) fail('MNEMONIC_WORD_COUNT', 'words: generation makes 24 or 12 words', { field: 'words', allowed: ['24', '12'] });
   const entropy = randomBytes(words === 24 ? 32 : 16);
@@ -139,7 +140,7 @@ export function assertPassphrase(passphrase: unknown): string {
  * try { use(seed.expose()) } finally { seed.dispose() }
  */
 export function mnemonicToSeed(mnemonic: MnemonicInput, opts: { readonly passphrase?: string } = {}): SecretBytes {
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['passphrase']);
   const canonical = validateMnemonic(mnemonic);
   const passphrase = assertPassphrase(opts.passphrase);
   return SecretBytes.from(bip39Seed(canonical, passphrase));

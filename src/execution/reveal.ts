@@ -4,6 +4,7 @@
  * authorization, at most 3 times per 24 hours per wallet.
  * @module
  */
+import { aoptions } from '../_options.js';
 import { aobject, typeName } from '../_utils.js';
 import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
@@ -71,7 +72,9 @@ function aLimiter(value: unknown): RateLimiter {
  * try { res.json({ mnemonic: phrase.exposeText() }) } finally { phrase.dispose() }
  */
 export async function revealMnemonic(options: RevealMnemonicOptions): Promise<SecretBytes> {
-  const o = aobject(options, 'options') as Partial<RevealMnemonicOptions>;
+  const o = aoptions(options, 'options', [
+    'authorization', 'vault', 'mnemonicRecord', 'agentAddress', 'fields', 'limiter', 'now',
+  ] satisfies (keyof RevealMnemonicOptions)[]) as Partial<RevealMnemonicOptions>;
   const now = o.now ?? Date.now();
   if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0)
     fail('INVALID_INPUT', 'now: expected ms since the epoch (a non-negative integer)', { field: 'now' });

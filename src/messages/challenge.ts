@@ -9,7 +9,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base58, base64 } from '@scure/base';
-import { aobject, decodeUtf8, equalBytes, utf8 } from '../_utils.js';
+import { aoptions } from '../_options.js';
+import { decodeUtf8, equalBytes, utf8 } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { verifyEd25519Strict } from '../primitives/ed25519.js';
@@ -176,8 +177,15 @@ function textOf(s: StoredChallenge, nonce: string): string {
  * const { message } = await issueChallenge({ purpose: 'unlock', domain: 'app.example',
  *   uri: 'https://app.example/vault', chain: 'mainnet', address, nonces });
  */
+const ISSUE_KEYS = [
+  'purpose', 'domain', 'uri', 'chain', 'address', 'nonces', 'now', 'lifetimeMs', 'notBefore', 'requestId', 'resources',
+  'grant', 'maxGrantWindowMs', 'purposes',
+] as const satisfies readonly (keyof IssueChallengeOptions)[];
+
 export async function issueChallenge(options: IssueChallengeOptions): Promise<Challenge> {
-  const o = aobject(options, 'options') as Partial<IssueChallengeOptions>;
+  // SPEC 7.5: unknown keys are refused (a `statement` typo must not be silently dropped: the
+  // statement of a built-in purpose is fixed by the library, of an app purpose by definePurpose).
+  const o = aoptions(options, 'options', ISSUE_KEYS) as Partial<IssueChallengeOptions>;
   const nonces = aStore(o.nonces);
   const now = aNow(o.now);
   const issuedAtMs = Math.floor(now / 1000) * 1000;
@@ -242,6 +250,13 @@ export interface ExpectedMessage {
   readonly purpose: Purpose;
   /** When given, the signer must be this wallet. */
   readonly address?: string;
+  /**
+   * When given, the signed purpose parameters must be exactly these (for `enable-execution`:
+   * `bot`, `agent`, `policyHash`, `grantNotBefore`, `grantExpires`). Checked before the nonce is
+   * consumed (SPEC 7.6), so a server that expected the wrong bot or policy can fix its mistake and
+   * verify the same signature again.
+   */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 interface VerifyCommon {
@@ -259,8 +274,11 @@ interface VerifyCommon {
 export type VerifySignedMessageOptions = VerifyCommon &
   ({ readonly message: string; readonly signedBytes?: never } | { readonly signedBytes: Uint8Array; readonly message?: never });
 
+const EXPECTED_KEYS = ['domain', 'uri', 'chain', 'purpose', 'address', 'params'] as const satisfies readonly (keyof ExpectedMessage)[];
+const VERIFY_KEYS = ['signature', 'expected', 'nonces', 'now', 'skewMs', 'message', 'signedBytes'] as const;
+
 function aExpected(value: unknown): ExpectedMessage {
-  const e = aobject(value, 'expected');
+  const e = aoptions(value, 'expected', EXPECTED_KEYS);
   // SPEC 7.6: no "checked only if passed" expectations.
   for (const key of ['domain', 'uri', 'chain', 'purpose'] as const) {
     if (typeof e[key] !== 'string' || e[key] === '')
@@ -270,6 +288,11 @@ function aExpected(value: unknown): ExpectedMessage {
   }
   if (e['address'] !== undefined && typeof e['address'] !== 'string')
     fail('INVALID_INPUT', 'expected.address: expected a string when given', { field: 'expected.address' });
+  const params = e['params'];
+  if (params !== undefined) {
+    if (typeof params !== 'object' || params === null || Array.isArray(params) || !Object.values(params).every((x) => typeof x === 'string'))
+      fail('INVALID_INPUT', 'expected.params: expected an object of strings when given', { field: 'expected.params' });
+  }
   return e as unknown as ExpectedMessage;
 }
 
@@ -311,15 +334,16 @@ function readStored(meta: string): StoredChallenge {
  * Verify a wallet's signature over an issued challenge (SPEC 7.6). Steps, in order: argument
  * checks; signature decoding; size limits; off-chain envelope (if the bytes begin with
  * `\xffsolana offchain`); strict parse (only to find the nonce and the claimed address); signer
- * list = [address]; strict ed25519 under the message's own address; nonce consumed; text rebuilt
- * from the stored challenge and compared byte for byte; domain, URI, chain, purpose and address
- * compared with `expected`; times checked. Returns a branded, frozen `VerifiedMessage`.
+ * list = [address]; strict ed25519 under the message's own address; domain, URI, chain, purpose,
+ * address and (when given) parameters compared with `expected`, times checked, all on the signed
+ * text and before the nonce is consumed (a server-side mistake does not burn the signature);
+ * nonce consumed; text rebuilt from the stored challenge and compared byte for byte. Returns a branded, frozen `VerifiedMessage`.
  * @example
  * const auth = await verifySignedMessage({ message, signature, nonces,
  *   expected: { domain: 'app.example', uri: 'https://app.example/vault', chain: 'mainnet', purpose: 'unlock' } });
  */
 export async function verifySignedMessage(options: VerifySignedMessageOptions): Promise<VerifiedMessage> {
-  const o = aobject(options, 'options');
+  const o = aoptions(options, 'options', VERIFY_KEYS);
   const expected = aExpected(o['expected']);
   const nonces = aStore(o['nonces']);
   const now = aNow(o['now']);
@@ -378,38 +402,46 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
   if (!verifyEd25519Strict(decodeAddress(parsed.address), signedBytes, signature))
     fail('INVALID_SIGNATURE', 'signature does not verify under the message address');
 
-  // 4. Consume the nonce atomically; only one caller ever gets the stored challenge. The key binds
+  // 4. SPEC 7.6 "verify before consume": every check that does not need the stored challenge runs
+  // on the signed text itself before the nonce is spent. A refusal here (the server expected
+  // another domain, chain, purpose, parameters, or its clock is wrong) leaves the challenge
+  // unconsumed: once the server's mistake is fixed, the same signature verifies. After step 6 the
+  // signed text equals the issued text byte for byte, so these checks hold for the stored fields too.
+  const signed = readSignedPurpose(parsed.resources, parsed.statement);
+  if (signed === undefined) fail('MESSAGE_MISMATCH', 'signed text names no purpose this server issues');
+  if (parsed.domain !== expected.domain) fail('DOMAIN_MISMATCH', 'message domain is not the expected domain', { field: 'domain' });
+  if (parsed.uri !== expected.uri) fail('DOMAIN_MISMATCH', 'message URI is not the expected URI', { field: 'uri' });
+  if (parsed.chainId !== expected.chain) fail('CHAIN_MISMATCH', 'message chain is not the expected chain');
+  if (signed.purpose !== expected.purpose) fail('PURPOSE_MISMATCH', `message purpose is not '${expected.purpose}'`);
+  if (expected.address !== undefined && parsed.address !== expected.address)
+    fail('ADDRESS_MISMATCH', 'message was signed by another wallet than the expected one');
+  if (expected.params !== undefined && !sameParams(signed.params, expected.params))
+    fail('PURPOSE_MISMATCH', 'message purpose parameters are not the expected ones', { reason: 'params' });
+  if (parseTimestamp(parsed.issuedAt, 'issuedAt') > now + skewMs)
+    fail('MESSAGE_ISSUED_IN_FUTURE', 'message Issued At is in the future beyond the allowed skew');
+  if (parsed.notBefore !== undefined && parseTimestamp(parsed.notBefore, 'notBefore') > now + skewMs)
+    fail('MESSAGE_NOT_YET_VALID', 'message is before its Not Before time');
+  // Every issued challenge has an Expiration Time; a text without one cannot match (step 6).
+  if (parsed.expirationTime === undefined) fail('MESSAGE_MISMATCH', 'signed text has no Expiration Time');
+  if (now > parseTimestamp(parsed.expirationTime, 'expirationTime') + skewMs)
+    fail('MESSAGE_EXPIRED', 'message is past its Expiration Time');
+
+  // 5. Consume the nonce atomically; only one caller ever gets the stored challenge. The key binds
   // the nonce to the address the signature was just verified under: a copy of someone else's
   // nonce under another address finds no entry and leaves theirs untouched.
   const meta = await nonces.consume(nonceHash(parsed.nonce, parsed.address), now);
   if (meta === null) fail('NONCE_UNKNOWN', 'nonce was never issued, was already used, or has expired');
   const stored = readStored(meta);
 
-  // 5. Rebuild the text the server issued and require byte equality.
+  // 6. Rebuild the text the server issued and require byte equality. From here on a refusal means
+  // the signed text is not what this server issued: the nonce stays spent.
   if (!equalBytes(utf8(textOf(stored, parsed.nonce)), utf8(text)))
     fail('MESSAGE_MISMATCH', 'signed text differs from the issued challenge');
-  // 6. The purpose and parameters come from the signed text (purpose URN first, built-in statement,
+  // 7. The purpose and parameters come from the signed text (purpose URN first, built-in statement,
   // parameter URNs); what the store kept must say the same, so stored state is never trusted for
   // anything the wallet did not sign.
-  const signed = readSignedPurpose(parsed.resources, parsed.statement);
-  if (signed === undefined || signed.purpose !== stored.purpose || !sameParams(signed.params, stored.params))
+  if (signed.purpose !== stored.purpose || !sameParams(signed.params, stored.params))
     fail('MESSAGE_MISMATCH', 'signed purpose or parameters differ from the issued challenge');
-
-  // 7. Every expectation, against what the server issued (= what was signed).
-  if (stored.domain !== expected.domain) fail('DOMAIN_MISMATCH', 'message domain is not the expected domain', { field: 'domain' });
-  if (stored.uri !== expected.uri) fail('DOMAIN_MISMATCH', 'message URI is not the expected URI', { field: 'uri' });
-  if (stored.chain !== expected.chain) fail('CHAIN_MISMATCH', 'message chain is not the expected chain');
-  if (stored.purpose !== expected.purpose) fail('PURPOSE_MISMATCH', `message purpose is not '${expected.purpose}'`);
-  if (expected.address !== undefined && stored.address !== expected.address)
-    fail('ADDRESS_MISMATCH', 'message was signed by another wallet than the expected one');
-
-  // 8. Times, with the skew.
-  if (parseTimestamp(stored.issuedAt, 'issuedAt') > now + skewMs)
-    fail('MESSAGE_ISSUED_IN_FUTURE', 'message Issued At is in the future beyond the allowed skew');
-  if (stored.notBefore !== null && parseTimestamp(stored.notBefore, 'notBefore') > now + skewMs)
-    fail('MESSAGE_NOT_YET_VALID', 'message is before its Not Before time');
-  if (now > parseTimestamp(stored.expirationTime, 'expirationTime') + skewMs)
-    fail('MESSAGE_EXPIRED', 'message is past its Expiration Time');
 
   return _brandVerifiedMessage({
     purpose: signed.purpose,

@@ -12,6 +12,7 @@
  * @module
  */
 import { abytes, aint, aobject, concatBytes, equalBytes, u16be, utf8, zero } from '../_utils.js';
+import { aoptions } from '../_options.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_LENGTH } from '../primitives/aead.js';
@@ -77,7 +78,7 @@ export function sealRecord(key: KeyInput, plaintext: Uint8Array, opts: SealRecor
   const k = keyBytes(key);
   abytes(plaintext, 'plaintext');
   if (plaintext.length > MAX_PLAINTEXT_LENGTH) fail('INVALID_INPUT', `plaintext: longer than ${MAX_PLAINTEXT_LENGTH} bytes`);
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['type', 'context', 'umkVersion']);
   const type = assertRecordType(opts.type);
   const umkVersion = aint(opts.umkVersion ?? 1, 'umkVersion', 1, 0xffffffff);
   const contextBytes = encodeContext(opts.context);
@@ -101,7 +102,7 @@ export function sealRecord(key: KeyInput, plaintext: Uint8Array, opts: SealRecor
  */
 export function openRecord(key: KeyInput, record: string, opts: OpenRecordOptions): OpenedRecord {
   const k = keyBytes(key);
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['type', 'context']);
   const type = assertRecordType(opts.type);
   const contextBytes = encodeContext(opts.context);
   const parsed = parseRecordText(record);

@@ -155,12 +155,13 @@ describe('LocalKeyWrapper', () => {
 
   it('conformance suite: LocalKeyWrapper passes in every configuration', async () => {
     for (const w of [wrapperV1(), wrapperV1V2(), LocalKeyWrapper.fromEnv({ AGENTVAULT_KEK: `v3:${b64(KEK2)}` })]) await checkKeyWrapperConformance(w);
+    await checkKeyWrapperConformance(wrapperV1V2(), { previous: wrapperV1() });
   });
 
   it('conformance suite: catches a wrapper that ignores the context or throws plain errors', async () => {
     const inner = wrapperV1();
     const ignoresContext = { id: 'local', currentVersion: 'v1', wrap: (k: Uint8Array) => inner.wrap(k, new Uint8Array(0)), unwrap: (w: WrappedKey) => inner.unwrap(w, new Uint8Array(0)) };
-    await expect(checkKeyWrapperConformance(ignoresContext)).rejects.toThrow(/context is authenticated/);
+    await expect(checkKeyWrapperConformance(ignoresContext)).rejects.toThrow(/wrong context/);
     const plainErrors = {
       id: 'local',
       currentVersion: 'v1',
@@ -173,6 +174,6 @@ describe('LocalKeyWrapper', () => {
         }
       },
     };
-    await expect(checkKeyWrapperConformance(plainErrors)).rejects.toThrow(/context is authenticated/);
+    await expect(checkKeyWrapperConformance(plainErrors)).rejects.toThrow(/wrong context/);
   });
 });

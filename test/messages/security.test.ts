@@ -63,7 +63,7 @@ describe('M1 nonce burn: the store key binds the nonce to the signing address', 
     expect(v.address).toBe(wallet.address);
   });
 
-  it('M1 fixed: a minimal forged message reusing the nonce (other domain, chain, no statement) -> NONCE_UNKNOWN; the victim still verifies', async () => {
+  it('M1 fixed: a minimal forged message reusing the nonce (other domain, chain, no statement) -> refused before the store (MESSAGE_MISMATCH: no purpose); the victim still verifies', async () => {
     const nonces = newStore();
     const ch = await issue(nonces, 'sign-in');
     const forged = buildSiwsMessage({
@@ -77,6 +77,12 @@ describe('M1 nonce burn: the store key binds the nonce to the signing address', 
     });
     await expectCodeAsync(
       verifySignedMessage({ message: forged, signature: other.sign(forged), expected: expected('sign-in'), nonces, now: NOW }),
+      'MESSAGE_MISMATCH',
+    );
+    // the same forgery with a purpose URN reaches the store and finds nothing under its address
+    const forged2 = buildSiwsMessage({ ...parseSiwsMessage(ch.message), address: other.address });
+    await expectCodeAsync(
+      verifySignedMessage({ message: forged2, signature: other.sign(forged2), expected: expected('sign-in'), nonces, now: NOW }),
       'NONCE_UNKNOWN',
     );
     const v = await verifySignedMessage({ message: ch.message, signature: wallet.sign(ch.message), expected: expected('sign-in'), nonces, now: NOW });
@@ -101,12 +107,18 @@ describe('M1 nonce burn: the store key binds the nonce to the signing address', 
 });
 
 describe('M2 stored purpose and params are bound to the signed text', () => {
-  it('M2 fixed: a store entry relabelled from sign-in to unlock -> MESSAGE_MISMATCH (no unlock authorization from a signed sign-in)', async () => {
+  it('M2 fixed: a store entry relabelled from sign-in to unlock -> refused (no unlock authorization from a signed sign-in)', async () => {
     const nonces = rewritingStore((m) => m.replace('"purpose":"sign-in"', '"purpose":"unlock"'));
     const ch = await issue(nonces, 'sign-in');
     expect(ch.message).toContain('urn:agentvault:purpose:sign-in');
+    // the signed purpose is checked against `expected` before the store is read (SPEC 7.6)...
     await expectCodeAsync(
       verifySignedMessage({ message: ch.message, signature: wallet.sign(ch.message), expected: expected('unlock'), nonces, now: NOW }),
+      'PURPOSE_MISMATCH',
+    );
+    // ...and against the stored purpose after it: the relabelled entry never yields a verification
+    await expectCodeAsync(
+      verifySignedMessage({ message: ch.message, signature: wallet.sign(ch.message), expected: expected('sign-in'), nonces, now: NOW }),
       'MESSAGE_MISMATCH',
     );
   });
