@@ -9,7 +9,7 @@
  * else throwaway ones are started when redis-server / PostgreSQL 15 are installed.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -686,12 +686,13 @@ function machine(): string {
   } catch {
     // not Linux
   }
-  return `${cpus().length} CPUs (${model}), Node ${process.version}, ${process.platform}/${process.arch}, agentvault crypto backend: ${cryptoBackend()}`;
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  return `${cpus().length} CPUs (${model}), Node ${process.version}, ${process.platform}/${process.arch}, agentvault crypto backend: ${cryptoBackend()}, load average ${load}`;
 }
 
 // ---------------------------------------------------------------------------- main
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const t0 = performance.now();
   console.log(`agentvault bench: ${machine()}`);
   console.log(`rounds=${OPTS.rounds} round-ms=${OPTS.roundMs}; ops/s are medians; ratios > 1 mean agentvault is faster\n`);
@@ -740,7 +741,14 @@ async function main(): Promise<void> {
   for (const r of results) if (r.note) console.log(`- ${r.row}: ${r.note}`);
   console.log(`\n${machine()}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ machine: machine(), opts: OPTS, results }, null, 2));
+  // A row that could not run is a failure, not a footnote (issue 18): the table above says which
+  // and why, and the exit code says it to CI.
+  const failed = results.filter((r) => r.na !== undefined);
+  if (failed.length > 0) {
+    console.error(`\nbench FAILED: ${failed.length} row(s) could not run: ${failed.map((r) => `${r.row} (${r.na})`).join('; ')}`);
+    return 1;
+  }
+  return 0;
 }
 
-await main();
-process.exit(0);
+process.exit(await main());
