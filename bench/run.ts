@@ -3,7 +3,8 @@
  * work (the near-limit reference, bench/native.ts) and with what a user would pick instead (peers),
  * in one process, as ops/s (median of interleaved rounds) and ratios. See docs/BENCHMARKS.md.
  *
- * Options: --rounds N (default 5), --round-ms N (default 250), --only <substring of a row name>,
+ * Options: --rounds N (default 5), --round-ms N (default 250), --clock wall|cpu (default wall; cpu
+ * times this process's CPU, not the time other jobs get; server rows stay on wall), --only <substring of a row name>,
  * --json <file> (also write the raw results). Environment: AGENTVAULT_CRYPTO=noble|node picks the
  * library's backend; AGENTVAULT_TEST_REDIS_URL / AGENTVAULT_TEST_PG_URL point at servers to use,
  * else throwaway ones are started when redis-server / PostgreSQL 15 are installed.
@@ -36,9 +37,11 @@ const { values: args } = parseArgs({
     'round-ms': { type: 'string', default: '250' },
     only: { type: 'string' },
     json: { type: 'string' },
+    clock: { type: 'string', default: 'wall' },
   },
 });
-const OPTS = { rounds: Number(args.rounds), roundMs: Number(args['round-ms']) };
+if (args.clock !== 'wall' && args.clock !== 'cpu') throw new Error('--clock must be wall or cpu');
+const OPTS = { rounds: Number(args.rounds), roundMs: Number(args['round-ms']), clock: args.clock as 'wall' | 'cpu' };
 
 const enc = new TextEncoder();
 const DOMAIN = 'app.example.com';
@@ -465,10 +468,11 @@ function deriveRow(): Row {
 const nonceHash = (i: number, salt: string) => native.nonceKey(`${salt}:${i}`);
 const META = JSON.stringify({ v: 1, purpose: 'unlock', domain: DOMAIN, uri: URI, chain: 'mainnet', resources: ['urn:agentvault:purpose:unlock'] });
 
-function storeImpl(name: string, store: () => NonceStore): Impl {
+function storeImpl(name: string, store: () => NonceStore, wallClock = false): Impl {
   let round = 0;
   return {
     name,
+    wallClock,
     prepare(n) {
       const s = store();
       const salt = `${name}-${round++}-${Math.random()}`;
@@ -587,9 +591,10 @@ async function redisRow(url: string, cleanup: (() => Promise<void>)[]): Promise<
   const raw = client as unknown as { avConsume(key: string, now: number): Promise<string | null>; avIssue(key: string, value: string, ttl: number): Promise<number> };
   return {
     name: 'nonce issue+consume: Redis',
-    agentvault: storeImpl('agentvault', () => lib),
+    agentvault: storeImpl('agentvault', () => lib, true),
     native: {
       name: 'ioredis (same scripts)',
+      wallClock: true,
       prepare(n) {
         const hashes = Array.from({ length: n }, (_, i) => nonceHash(i, `r${Math.random()}`));
         return async () => {
@@ -617,9 +622,10 @@ async function pgRow(url: string, cleanup: (() => Promise<void>)[]): Promise<Row
   const t = '"bench_nonces"';
   return {
     name: 'nonce issue+consume: PostgreSQL',
-    agentvault: storeImpl('agentvault', () => lib),
+    agentvault: storeImpl('agentvault', () => lib, true),
     native: {
       name: 'pg (same SQL)',
+      wallClock: true,
       prepare(n) {
         const hashes = Array.from({ length: n }, (_, i) => nonceHash(i, `p${Math.random()}`));
         return async () => {
@@ -695,7 +701,7 @@ function machine(): string {
 async function main(): Promise<number> {
   const t0 = performance.now();
   console.log(`agentvault bench: ${machine()}`);
-  console.log(`rounds=${OPTS.rounds} round-ms=${OPTS.roundMs}; ops/s are medians; ratios > 1 mean agentvault is faster\n`);
+  console.log(`rounds=${OPTS.rounds} round-ms=${OPTS.roundMs} clock=${OPTS.clock} (Redis/PostgreSQL rows: wall); ops/s are medians; ratios > 1 mean agentvault is faster\n`);
   const cleanup: (() => Promise<void>)[] = [];
   const servers = await startServers();
   cleanup.push(() => servers.stop());
