@@ -12,6 +12,17 @@ const self = new Map<string, number>();
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const counts = new Map<number, number>();
 for (const s of prof.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+// PROFILE_ROOT=fnA,fnB: count only samples under one of these functions (the row's own work,
+// without module loading, the driver loop or idle time).
+const roots = new Set((process.env.PROFILE_ROOT ?? '').split(',').filter(Boolean));
+const parentOf = new Map<number, number>();
+for (const n of prof.nodes) for (const ch of n.children ?? []) parentOf.set(ch, n.id);
+const underRoot = (id: number): boolean => {
+  if (roots.size === 0) return true;
+  for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) if (roots.has(byId.get(cur)!.callFrame.functionName)) return true;
+  return false;
+};
+for (const id of [...counts.keys()]) if (!underRoot(id)) counts.delete(id);
 let total = 0;
 for (const [id, c] of counts) {
   const n = byId.get(id)!;
