@@ -34,7 +34,7 @@ import {
 } from '../messages/purposes.js';
 import { parseSiwsMessage } from '../messages/siws.js';
 import { decodeAddress, encodeAddress } from '../primitives/address.js';
-import { verifyEd25519Strict } from '../primitives/ed25519.js';
+import { leaseEd25519Key, verifyEd25519Strict, type Ed25519Signer } from '../primitives/ed25519.js';
 import { encodeContext } from '../records/context.js';
 import { parseRecordText } from '../records/format.js';
 import { openRecord, sealRecord } from '../records/record.js';
@@ -333,9 +333,10 @@ function agentRecordContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'user' | 'b
 }
 
 /** Check a 64-byte Solana secret key (seed || public key) is a consistent pair; return its address. */
-function agentAddressOf(secretKey: Uint8Array): string {
+/** `publicKeyOf` computes the public key of the seed independently of the stored half (default: noble). */
+function agentAddressOf(secretKey: Uint8Array, publicKeyOf: (seed: Uint8Array) => Uint8Array = (seed) => ed25519.getPublicKey(seed)): string {
   if (secretKey.length !== 64) fail('INTEGRITY', 'agent key: expected a 64-byte secret key');
-  const pub = ed25519.getPublicKey(secretKey.subarray(0, 32));
+  const pub = publicKeyOf(secretKey.subarray(0, 32));
   if (!equalBytes(pub, secretKey.subarray(32))) fail('INTEGRITY', 'agent key: the public half does not match the private half');
   return encodeAddress(pub);
 }
@@ -608,11 +609,15 @@ export async function withExecutionSigner<T>(
   const dataKey = await wrapper.unwrap(g.wrappedKey, grantWrapContext(g));
   let agentKey: SecretBytes | undefined;
   let close: (() => void) | undefined;
+  let lease: Ed25519Signer | undefined;
   try {
     observe(dataKey.expose());
     agentKey = openRecord(dataKey, g.agentKey, { type: GRANT_AGENT_KEY_RECORD, context: agentRecordContext(g) }).plaintext;
     const secret = observe(agentKey.expose());
-    if (agentAddressOf(secret) !== g.agent) fail('INTEGRITY', 'the sealed agent key is not the grant agent');
+    // SPEC 10.7: the agent key is imported once for this use; the key that checks the public
+    // half is the one the scoped signer signs with (it shares the lease), released in `finally`.
+    if (agentAddressOf(secret, (seed) => (lease = leaseEd25519Key(seed)).publicKey) !== g.agent)
+      fail('INTEGRITY', 'the sealed agent key is not the grant agent');
     // The signer re-checks time on every call (review E3): the end of both windows, and the
     // policy's time of day, on a clock that starts at `now` and follows the wall clock.
     const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
@@ -622,6 +627,7 @@ export async function withExecutionSigner<T>(
     return await fn(scoped.signer);
   } finally {
     close?.();
+    lease?.dispose();
     agentKey?.dispose();
     dataKey.dispose();
   }

@@ -18,6 +18,9 @@ import { abytes } from '../_utils.js';
 import { fail } from '../errors.js';
 import { nativeCrypto } from './_backend.js';
 import { nativeEd25519PrivateKey, nativeEd25519PublicKeyOf, nativeEd25519Sign, nativeEd25519SignWith, nativeEd25519Verify } from './_native.js';
+import { hmacSha256 } from './_native-hash.js';
+import { randomBytes } from '../_random.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeAddress } from './address.js';
 
 export const SIGNATURE_LENGTH = 64;
@@ -157,29 +160,124 @@ export function getEd25519PublicKey(seed: Uint8Array): Uint8Array {
   return ed25519.getPublicKey(seed);
 }
 
-/** @internal A signing key: its public key, computed once, and `sign`. */
+/** @internal A signing key: its public key, computed once, `sign`, and `dispose`. */
 export interface Ed25519Signer {
   readonly publicKey: Uint8Array;
+  /** RFC 8032 signature. Throws SIGNING_REFUSED (`signer-closed`) once the key was released. */
   sign(message: Uint8Array): Uint8Array;
+  /**
+   * Release the key now (SPEC 3.6, 10.7): drop the reference to the OpenSSL KeyObject (node) or
+   * to the caller's seed buffer (noble). Idempotent. A lease's `dispose` also releases every
+   * signer that shares it.
+   */
+  dispose(): void;
 }
 
+/** The key one or more signers use; `key === undefined` once released. */
+interface KeyState {
+  key: object | Uint8Array | undefined;
+  readonly publicKey: Uint8Array;
+}
+
+/** Undisposed signers that hold a key of their own or a lease (for the key-lifetime tests). */
+let liveKeys = 0;
 /**
- * @internal A signer for a 32-byte `seed`: with the node backend the key is imported into OpenSSL
- * once (from a DER buffer that is zeroed at once) and both the public key and every signature come
- * from it; with noble, `getPublicKey` once and `sign` per message. The caller keeps and zeroes
- * `seed` as usual; the native key lives in OpenSSL until the signer is garbage-collected (OpenSSL
- * clears it on free), as for any KeyObject.
+ * Live leases by a keyed tag of their seed: HMAC-SHA256 under a random per-process key, so the
+ * table holds no function of a seed anyone can compute, and is empty when no lease is live.
  */
-export function createEd25519Signer(seed: Uint8Array): Ed25519Signer {
-  abytes(seed, 'seed', 32);
+const leases = new Map<string, KeyState[]>();
+let tagKey: Uint8Array | undefined;
+
+function seedTag(seed: Uint8Array): string {
+  tagKey ??= randomBytes(32);
+  return bytesToHex(hmacSha256(tagKey, seed));
+}
+
+function importKey(seed: Uint8Array): KeyState {
   const nc = nativeCrypto();
   if (nc !== undefined) {
     const key = nativeEd25519PrivateKey(nc, seed);
-    const publicKey = nativeEd25519PublicKeyOf(nc, key);
-    return Object.freeze({ publicKey, sign: (m: Uint8Array) => nativeEd25519SignWith(nc, key, abytes(m, 'message')) });
+    return { key, publicKey: nativeEd25519PublicKeyOf(nc, key) };
   }
-  const publicKey = ed25519.getPublicKey(seed);
-  return Object.freeze({ publicKey, sign: (m: Uint8Array) => ed25519.sign(abytes(m, 'message'), seed) });
+  return { key: seed, publicKey: ed25519.getPublicKey(seed) };
+}
+
+function signWith(state: KeyState, message: Uint8Array): Uint8Array {
+  abytes(message, 'message');
+  const key = state.key;
+  if (key === undefined) fail('SIGNING_REFUSED', 'the signing key was released (the signer is closed)', { reason: 'signer-closed' });
+  const nc = nativeCrypto();
+  return nc !== undefined && !(key instanceof Uint8Array) ? nativeEd25519SignWith(nc, key, message) : ed25519.sign(message, key as Uint8Array);
+}
+
+function signerOf(state: KeyState, release: () => void): Ed25519Signer {
+  let open = true;
+  let own: KeyState | undefined = state;
+  return Object.freeze({
+    publicKey: state.publicKey,
+    sign: (m: Uint8Array) => {
+      if (own === undefined) return fail('SIGNING_REFUSED', 'the signing key was released (the signer is closed)', { reason: 'signer-closed' });
+      return signWith(own, m);
+    },
+    dispose: () => {
+      if (!open) return;
+      open = false;
+      own = undefined;
+      release();
+    },
+  });
+}
+
+/**
+ * @internal A signer for a 32-byte `seed`. With the node backend the key is imported into OpenSSL
+ * once (from a DER buffer that is zeroed at once) and both the public key and every signature come
+ * from it; with noble, `getPublicKey` once and `sign` per message over the caller's seed. When a
+ * live lease (`leaseEd25519Key`) holds the same seed, the signer shares its key instead of
+ * importing it again, and stops working when the lease is disposed. The caller keeps and zeroes
+ * `seed` as usual, and calls `dispose()` when done (SPEC 3.6 says what that can and cannot clear).
+ */
+export function createEd25519Signer(seed: Uint8Array): Ed25519Signer {
+  abytes(seed, 'seed', 32);
+  if (leases.size > 0) {
+    const shared = leases.get(seedTag(seed))?.find((s) => s.key !== undefined);
+    if (shared !== undefined) return signerOf(shared, () => undefined);
+  }
+  const state = importKey(seed);
+  liveKeys++;
+  return signerOf(state, () => {
+    state.key = undefined;
+    liveKeys--;
+  });
+}
+
+/**
+ * @internal Import `seed` once for a bounded scope (issue 18, issue 14 item 6): until `dispose()`,
+ * every `createEd25519Signer` of the same seed shares this key (no second ~0.4 ms PKCS#8 import on
+ * OpenSSL 3.0, no second scalar multiplication on noble); `dispose()` releases it for all of them.
+ * `withExecutionSigner` leases the agent key for the callback and disposes in `finally`.
+ */
+export function leaseEd25519Key(seed: Uint8Array): Ed25519Signer {
+  abytes(seed, 'seed', 32);
+  const tag = seedTag(seed);
+  const state = importKey(seed);
+  const list = leases.get(tag);
+  if (list === undefined) leases.set(tag, [state]);
+  else list.push(state);
+  liveKeys++;
+  return signerOf(state, () => {
+    state.key = undefined;
+    liveKeys--;
+    const l = leases.get(tag)!.filter((s) => s !== state);
+    if (l.length === 0) leases.delete(tag);
+    else leases.set(tag, l);
+  });
+}
+
+/** @internal For the key-lifetime tests: undisposed key-holding signers, and live leases. */
+export function _ed25519KeyStats(): { readonly live: number; readonly leases: number } {
+  let n = 0;
+  for (const l of leases.values()) n += l.length;
+  return { live: liveKeys, leases: n };
 }
 
 /**

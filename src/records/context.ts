@@ -5,7 +5,7 @@
  * the UTF-8 bytes of their names (never `localeCompare`), each length-prefixed.
  * @module
  */
-import { aobject, concatBytes, lp, u16be, utf8 } from '../_utils.js';
+import { aobject, utf8 } from '../_utils.js';
 import { fail } from '../errors.js';
 import { decodeAddress } from '../primitives/address.js';
 
@@ -16,16 +16,14 @@ export const MAX_CONTEXT_ENTRIES = 32;
 export const MAX_CONTEXT_VALUE_BYTES = 1024;
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
 /**
  * Validate and encode: u16be(count) || for each entry in byte order of its name:
  * lp(name) || lp(value), where lp(x) = u16be(len(x)) || x. `address` is required and must be a
  * canonical base58 32-byte address.
+ *
+ * Names match NAME_RE, so they are ASCII: their UTF-8 bytes are their char codes, and byte order
+ * is code-unit order (plain `<`, never `localeCompare`). Values are UTF-8 encoded once and the
+ * output is written in one allocation (issue 18: this runs on every seal and open).
  */
 export function encodeContext(context: unknown): Uint8Array {
   const obj = aobject(context, 'context');
@@ -35,7 +33,8 @@ export function encodeContext(context: unknown): Uint8Array {
   const names = Object.keys(obj);
   if (names.length > MAX_CONTEXT_ENTRIES)
     fail('INVALID_INPUT', `context: at most ${MAX_CONTEXT_ENTRIES} entries`, { field: 'context' });
-  const entries: [Uint8Array, Uint8Array][] = [];
+  const entries: { readonly name: string; readonly v: Uint8Array }[] = [];
+  let total = 2;
   for (const name of names) {
     if (!NAME_RE.test(name)) fail('INVALID_INPUT', 'context: entry names must match [A-Za-z0-9_.-]{1,64}', { field: 'context' });
     const value = obj[name];
@@ -45,8 +44,22 @@ export function encodeContext(context: unknown): Uint8Array {
     const v = utf8(value);
     if (v.length > MAX_CONTEXT_VALUE_BYTES)
       fail('INVALID_INPUT', `context.${name}: longer than ${MAX_CONTEXT_VALUE_BYTES} bytes`, { field: `context.${name}` });
-    entries.push([utf8(name), v]);
+    entries.push({ name, v });
+    total += 4 + name.length + v.length;
   }
-  entries.sort((a, b) => compareBytes(a[0], b[0]));
-  return concatBytes(u16be(entries.length), ...entries.flatMap(([n, v]) => [lp(n), lp(v)]));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out = new Uint8Array(total);
+  out[0] = entries.length >>> 8;
+  out[1] = entries.length & 0xff;
+  let off = 2;
+  for (const { name, v } of entries) {
+    out[off++] = name.length >>> 8;
+    out[off++] = name.length & 0xff;
+    for (let k = 0; k < name.length; k++) out[off++] = name.charCodeAt(k);
+    out[off++] = v.length >>> 8;
+    out[off++] = v.length & 0xff;
+    out.set(v, off);
+    off += v.length;
+  }
+  return out;
 }

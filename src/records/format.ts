@@ -5,9 +5,9 @@
  * @module
  */
 import { sha256 } from '../primitives/_native-hash.js';
-import { base64urlnopad } from '@scure/base';
 import { decodeBase64url } from '../_encoding.js';
-import { concatBytes, equalBytes, u16be, u32be } from '../_utils.js';
+import { encodeBase64url } from '../primitives/_base64url.js';
+import { equalBytes, u16be, u32be } from '../_utils.js';
 import { fail } from '../errors.js';
 import { GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../primitives/aead.js';
 
@@ -50,18 +50,20 @@ export function assertRecordType(type: unknown, name = 'type'): string {
 }
 
 export function encodeHeader(h: RecordHeader): Uint8Array {
-  const type = new TextEncoder().encode(h.type);
-  return concatBytes(
-    RECORD_MAGIC,
-    Uint8Array.of(RECORD_FORMAT_VERSION),
-    u16be(h.suite),
-    u32be(h.umkVersion),
-    Uint8Array.of(type.length),
-    type,
-    h.salt,
-    h.commitment,
-    h.iv,
-  );
+  // The type is checked ASCII ([a-z0-9._:-], assertRecordType), so one char code is one byte.
+  const t = h.type;
+  const out = new Uint8Array(FIXED_LENGTH + t.length);
+  out.set(RECORD_MAGIC);
+  out[3] = RECORD_FORMAT_VERSION;
+  out.set(u16be(h.suite), 4);
+  out.set(u32be(h.umkVersion), 6);
+  out[10] = t.length;
+  for (let i = 0; i < t.length; i++) out[11 + i] = t.charCodeAt(i);
+  let off = 11 + t.length;
+  out.set(h.salt, off);
+  out.set(h.commitment, (off += SALT_LENGTH));
+  out.set(h.iv, off + COMMITMENT_LENGTH);
+  return out;
 }
 
 function checksum(bytes: Uint8Array): Uint8Array {
@@ -70,8 +72,12 @@ function checksum(bytes: Uint8Array): Uint8Array {
 
 /** header || sealed || checksum, as text. The checksum is unkeyed: it diagnoses, it does not protect. */
 export function encodeRecordText(headerBytes: Uint8Array, sealed: Uint8Array): string {
-  const body = concatBytes(headerBytes, sealed);
-  return RECORD_TEXT_PREFIX + base64urlnopad.encode(concatBytes(body, checksum(body)));
+  const n = headerBytes.length + sealed.length;
+  const out = new Uint8Array(n + CHECKSUM_LENGTH);
+  out.set(headerBytes);
+  out.set(sealed, headerBytes.length);
+  out.set(checksum(out.subarray(0, n)), n);
+  return RECORD_TEXT_PREFIX + encodeBase64url(out);
 }
 
 /** Parse the text form. Throws INVALID_INPUT, UNSUPPORTED_VERSION or INTEGRITY (checksum). */
@@ -107,9 +113,11 @@ export function parseRecordBytes(bytes: Uint8Array): ParsedRecord {
   for (const c of body.subarray(11, 11 + typeLen)) type += String.fromCharCode(c);
   assertRecordType(type, 'record type');
   let off = 11 + typeLen;
-  const salt = body.slice(off, (off += SALT_LENGTH));
-  const commitment = body.slice(off, (off += COMMITMENT_LENGTH));
-  const iv = body.slice(off, (off += GCM_IV_LENGTH));
+  // Views, not copies: `bytes` is this parse's own buffer (freshly decoded from text, or the
+  // caller's, which the caller already owns); nothing here is secret.
+  const salt = body.subarray(off, (off += SALT_LENGTH));
+  const commitment = body.subarray(off, (off += COMMITMENT_LENGTH));
+  const iv = body.subarray(off, (off += GCM_IV_LENGTH));
   return {
     suite,
     umkVersion,
@@ -117,7 +125,7 @@ export function parseRecordBytes(bytes: Uint8Array): ParsedRecord {
     salt,
     commitment,
     iv,
-    headerBytes: body.slice(0, headerLength),
-    sealed: body.slice(headerLength),
+    headerBytes: body.subarray(0, headerLength),
+    sealed: body.subarray(headerLength),
   };
 }

@@ -57,12 +57,16 @@ function keyBytes(key: KeyInput): Uint8Array {
   return abytes(key instanceof SecretBytes ? key.expose() : key, 'key', 32);
 }
 
+// SPEC 4.3 info strings, encoded once (they are constants of suite 0x0001).
+const DERIVEKEY_INFO = /* @__PURE__ */ concatBytes(u16be(SUITE_AES256GCM_HKDF_COMMIT), utf8(LABEL_RECORD_DERIVEKEY));
+const COMMITKEY_INFO = /* @__PURE__ */ utf8(LABEL_RECORD_COMMITKEY);
+
 function deriveRecordKeys(key: Uint8Array, salt: Uint8Array): { encKey: Uint8Array; commitment: Uint8Array } {
   const prk = hkdfExtract(key, salt);
   try {
     return {
-      encKey: hkdfExpand(prk, concatBytes(u16be(SUITE_AES256GCM_HKDF_COMMIT), utf8(LABEL_RECORD_DERIVEKEY)), 32),
-      commitment: hkdfExpand(prk, utf8(LABEL_RECORD_COMMITKEY), 32),
+      encKey: hkdfExpand(prk, DERIVEKEY_INFO, 32),
+      commitment: hkdfExpand(prk, COMMITKEY_INFO, 32),
     };
   } finally {
     zero(prk);

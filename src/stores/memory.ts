@@ -194,11 +194,13 @@ export class MemoryNonceStore implements NonceStore {
   }
 
   async consume(hash: string, now: number): Promise<string | null> {
-    checkHash(hash);
-    checkTime(now, 'now');
     // Atomic: the read and the delete run in one synchronous turn, no await in between.
     const map = this.#entries.map;
-    const entry = map.get(hash);
+    // Only checked hashes are ever stored (`issue`), so a hit is a valid hash: only a miss needs
+    // the check (issue 18). Errors and their order are unchanged.
+    const entry = typeof hash === 'string' ? map.get(hash) : undefined;
+    if (entry === undefined) checkHash(hash);
+    checkTime(now, 'now');
     if (entry === undefined) return null;
     map.delete(hash);
     this.#entries.compact();

@@ -7,11 +7,13 @@
  * @solana/web3.js 1.x Keypair.fromSeed uses) and must sign a message tweetnacl verifies.
  */
 import { HDKey } from 'micro-key-producer/slip10.js';
+import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { deriveSolanaKeypair, generateMnemonic, mnemonicToSeed, validateMnemonic } from '../../src/derivation/index.js';
 import { _entropyToMnemonic } from '../../src/derivation/mnemonic.js';
 import { _deriveSlip10Node } from '../../src/derivation/slip10.js';
+import { _setCryptoBackendForTests } from '../../src/primitives/_backend.js';
 import { withFixedRandom } from '../helpers/random.js';
 import { base58, bip39SeedRef, fromHex, loadVectors, pathIndexesRef, slip10Ref, solanaRef, toHexRef } from './_reference.js';
 
@@ -159,5 +161,47 @@ describe('published mnemonic -> Solana key pairs', () => {
     expect(nfd).not.toBe(v.passphrase);
     const a = deriveSolanaKeypair(v.mnemonic, { ...v.options, passphrase: nfd });
     expect(a.address).toBe(v.address);
+  });
+});
+
+describe('SLIP-0010: native HMAC-SHA512 chain (node backend) == micro-key-producer (noble backend), issue 18', () => {
+  // Both implementations inside one test, whatever the project's backend: forced in turn.
+  const both = (seed: Uint8Array, path: string) => {
+    const out: string[] = [];
+    for (const backend of ['node', 'noble'] as const) {
+      _setCryptoBackendForTests(backend);
+      try {
+        const n = _deriveSlip10Node(Uint8Array.from(seed), path);
+        out.push(toHexRef(n.privateKey) + toHexRef(n.chainCode));
+      } finally {
+        _setCryptoBackendForTests();
+      }
+    }
+    return out;
+  };
+  it('every spec vector chain', () => {
+    for (const vector of V.slip10_ed25519.valid)
+      for (const chain of vector.chains) {
+        const [nodeOut, nobleOut] = both(fromHex(vector.seed), chain.path);
+        expect(nodeOut).toBe(chain.privateKey + chain.chainCode);
+        expect(nobleOut).toBe(nodeOut);
+      }
+  });
+  it('random seeds (16..64 bytes) and hardened paths (depth 0..8)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.array(fc.integer({ min: 0, max: 0x7fffffff }), { maxLength: 8 }),
+        (seed, indexes) => {
+          const path = ['m', ...indexes.map((i) => `${i}'`)].join('/');
+          const [nodeOut, nobleOut] = both(seed, path);
+          expect(nodeOut).toBe(nobleOut);
+          // ...and the independent reference (node:crypto written in the test).
+          const ref = slip10Ref(Buffer.from(seed), indexes);
+          expect(nodeOut).toBe(ref.privateKey.toString('hex') + ref.chainCode.toString('hex'));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -4,6 +4,7 @@
  * independent base58 implementation); the test helper's own base58 encoder is a third.
  */
 import { getAddressDecoder, getAddressEncoder, type Address } from '@solana/kit';
+import { base58 as scureBase58 } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeAddress, encodeAddress, isAddress } from '../../src/primitives/address.js';
@@ -97,5 +98,50 @@ describe('refusals: INVALID_INPUT', () => {
     const a = decodeAddress(token);
     a.fill(0);
     expect(toHex(decodeAddress(token))).toBe(KNOWN[1]![2]);
+  });
+});
+
+describe('the 32-byte codec decides exactly as @scure/base (issue 18: faster codec, same decisions)', () => {
+  // The reference decision, written with the general-purpose codec the library used before.
+  const reference = (text: string): string | 'not base58' | 'not 32' => {
+    let b: Uint8Array;
+    try {
+      b = scureBase58.decode(text);
+    } catch {
+      return 'not base58';
+    }
+    return b.length === 32 && scureBase58.encode(b) === text ? toHex(b) : 'not 32';
+  };
+  const ours = (text: string): string => {
+    try {
+      return toHex(decodeAddress(text));
+    } catch (e) {
+      return (e as Error).message.endsWith('not base58') ? 'not base58' : 'not 32';
+    }
+  };
+  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  it('random strings over the alphabet (lengths 0..50), with occasional foreign characters', () => {
+    const ch = fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...alphabet) }, { weight: 1, arbitrary: fc.constantFrom('0', 'O', 'I', 'l', ' ', '\u00e9', '\uff15') });
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 50 }), (cs) => {
+        const text = cs.join('');
+        expect(ours(text)).toBe(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it('values near 2^256 and leading-one variants of real addresses', () => {
+    const max = scureBase58.encode(new Uint8Array(32).fill(0xff));
+    const over = scureBase58.encode(Uint8Array.of(1, ...new Uint8Array(32)));
+    for (const t of [max, over, '1' + max, max.slice(1), '1'.repeat(32), '1'.repeat(32) + '2', '2' + '1'.repeat(31)])
+      expect(ours(t)).toBe(reference(t));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 0, max: 3 }), (b, ones) => {
+        const text = '1'.repeat(ones) + scureBase58.encode(b);
+        expect(ours(text)).toBe(reference(text));
+        expect(encodeAddress(b)).toBe(scureBase58.encode(b));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
