@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   // -- stores --
   STORE_FULL: 'a bounded store is full of live entries',
   STORE_UNAVAILABLE: 'a store backend did not answer; failing closed',
+  CLOCK_INVALID: 'a configured clock returned something other than integer ms since the epoch',
+  STORE_NOT_PERSISTENT: 'the store backend keeps no persistent copy and the app did not opt in',
 } as const;
 
 /** A stable failure code. */

@@ -4,6 +4,18 @@
  * importing this entry never loads a driver.
  * @module
  */
-export { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
-export type { MemoryRateLimiterOptions, MemoryStoreOptions } from './memory.js';
-export type { KillScope, NonceStore, RateLimitResult, RateLimiter, RevocationStore } from './types.js';
+export { MemoryBudgetStore, MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
+export type { MemoryRateLimiterOptions, MemoryRevocationStoreOptions, MemoryStoreOptions } from './memory.js';
+export type {
+  BudgetResult,
+  BudgetSpend,
+  BudgetStore,
+  KillScope,
+  KillState,
+  KillWrite,
+  NonceStore,
+  RateLimitResult,
+  RateLimiter,
+  RevocationStore,
+  UnkillOptions,
+} from './types.js';
