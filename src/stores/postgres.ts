@@ -66,6 +66,12 @@ export interface PostgresStoreOptions {
   readonly timeoutMs?: number;
   /** Wall clock (ms since the epoch) for duplicate checks and `until`. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Most statements of this store in flight at once; further calls wait in process (their wait
+   * counts toward `timeoutMs`). Keeps a burst from opening more connections than the server
+   * allows (SPEC 9.5). Default 8.
+   */
+  readonly maxConcurrency?: number;
 }
 
 /** Options of the PostgreSQL stores whose state can stop signing (revocations, budgets). */
@@ -269,23 +275,74 @@ function rowCount(r: unknown): number {
   return typeof n === 'number' ? n : 0;
 }
 
-const BASE_KEYS = ['prefix', 'timeoutMs', 'clock'] as const;
+const BASE_KEYS = ['prefix', 'timeoutMs', 'clock', 'maxConcurrency'] as const;
+const DEFAULT_MAX_CONCURRENCY = 8;
+
+/**
+ * At most `max` statements of one store in flight; the rest wait in process, in order. SPEC 9.5:
+ * without it a burst on a store whose pool is larger than the server's `max_connections` share
+ * makes every process open connections at once, and most of them fail or time out.
+ */
+class Gate {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(max: number) {
+    this.#free = max;
+  }
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await f();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#free++;
+    }
+  }
+}
+
+/**
+ * SQLSTATEs that say "not now" rather than "no": too many connections, out of resources, a
+ * serialization failure or deadlock (the statement was rolled back), server starting up. SPEC 9.5:
+ * a burst (many processes, each with a large pool) used to turn these into STORE_UNAVAILABLE by the
+ * thousand; the statement is now retried, with jittered backoff, until the call's deadline.
+ * Every statement here is atomic, so a retried one that had failed did nothing.
+ */
+const TRANSIENT = new Set(['53300', '53000', '53200', '40001', '40P01', '55P03', '57P03']);
+
+async function retrying<T>(timeoutMs: number, run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code !== 'string' || !TRANSIENT.has(code)) throw e;
+      const wait = Math.min(200, 5 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+      if (Date.now() + wait >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
 
 class Base {
   protected readonly client: PgClientLike;
   protected readonly t: Tables;
   protected readonly timeoutMs: number;
   protected readonly clock: () => number;
+  protected readonly gate: Gate;
   constructor(client: PgClientLike, options: unknown, keys: readonly string[] = BASE_KEYS) {
     this.client = aclient<PgClientLike>(client, 'client', ['query']);
     const o = readOptions(options);
     knownKeys(o, keys);
+    this.gate = new Gate(o.maxConcurrency === undefined ? DEFAULT_MAX_CONCURRENCY : aint(o.maxConcurrency, 'options.maxConcurrency', 1, 1000));
     this.t = tables(checkPrefix(o.prefix));
     this.timeoutMs = o.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : aint(o.timeoutMs, 'options.timeoutMs', 1, 600_000);
     this.clock = optClock(o.clock);
   }
   protected async q(op: string, sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
-    const r = await guarded('postgres', op, this.timeoutMs, () => this.client.query(sql, values));
+    const r = await guarded('postgres', op, this.timeoutMs, () => this.gate.run(() => retrying(this.timeoutMs, () => this.client.query(sql, values))));
     if (r === null || typeof r !== 'object' || !Array.isArray(r.rows))
       fail('STORE_UNAVAILABLE', `postgres store: unexpected reply to ${op}`, { backend: 'postgres', op });
     return r.rows as Record<string, unknown>[];

@@ -249,8 +249,10 @@ describe.each(all)('$name budgets and revocation ordering', (backend) => {
         expect(await code(throwing.revoke(g, Date.now() + 1000))).toBe('CLOCK_INVALID');
         // Integer ms clocks work (PostgreSQL once reported a fractional clock as an outage).
         const fine = c1.revocationStore({ clock: () => Math.floor(performance.timeOrigin + performance.now()) });
-        expect(await fine.isRevoked(g)).toBe(true);
-        await fine.revoke(`g-${rid()}`, Date.now() + 60_000);
+        const g2 = `g-${rid()}`;
+        await fine.revoke(g2, Date.now() + 60_000);
+        expect(await fine.isRevoked(g2)).toBe(true);
+        if (backend.networked) expect(await fine.isRevoked(g)).toBe(true);
       });
     });
   });
