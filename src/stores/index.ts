@@ -4,6 +4,8 @@
  * importing this entry never loads a driver.
  * @module
  */
+export { AUDIT_GENESIS, auditEntryHash, auditHook, canonicalAuditEvent, MemoryAuditLog, verifyAuditLog } from './audit.js';
+export type { AuditEntry, AuditEvent, AuditHead, AuditLogStore, AuditVerification, MemoryAuditLogOptions } from './audit.js';
 export { MemoryBudgetStore, MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
 export type { MemoryRateLimiterOptions, MemoryRevocationStoreOptions, MemoryStoreOptions } from './memory.js';
 export type {

@@ -16,6 +16,7 @@
 import { fail } from '../errors.js';
 import { aint, astring } from '../_utils.js';
 import { aclient, DEFAULT_TIMEOUT_MS, guarded, readOptions } from './_backend.js';
+import { canonicalAuditEvent, type AuditEntry, type AuditEvent, type AuditHead, type AuditLogStore, AUDIT_GENESIS } from './audit.js';
 import {
   budgetRecordId,
   checkBudgetKey,
@@ -581,5 +582,49 @@ export class PostgresBudgetStore extends Base implements BudgetStore {
     }
     if (r[0] !== 'ok' || r.length !== s.length + 1) return bad();
     return { ok: true, after: Object.freeze(r.slice(1).map((x: string) => BigInt(x))) };
+  }
+}
+
+/**
+ * Audit log on PostgreSQL (SPEC 9.9). `append` is one statement, a call of `<p>audit_append`, which
+ * locks the head row, computes the entry hash in SQL (`sha256`, the same formula as
+ * `auditEntryHash`), inserts the entry and moves the head: concurrent appends from any number of
+ * instances form one chain. A trigger refuses UPDATE and DELETE on the table; the chain and an
+ * anchored head catch what someone able to drop the trigger does anyway ({@link verifyAuditLog}).
+ * @example
+ * const log = new PostgresAuditLog(pool);
+ * const audit = auditHook(log);
+ */
+export class PostgresAuditLog extends Base implements AuditLogStore {
+  constructor(client: PgClientLike, options?: PostgresStoreOptions) {
+    super(client, options);
+  }
+
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    const json = canonicalAuditEvent(event);
+    const rows = await this.q('append', `SELECT ${this.t.auditAppend}($1) AS r`, [json]);
+    const r = rows[0]?.r;
+    if (!Array.isArray(r) || r.length !== 3 || !r.every((x) => typeof x === 'string'))
+      fail('STORE_UNAVAILABLE', 'postgres store: unexpected reply to append', { backend: 'postgres', op: 'append' });
+    return Object.freeze({ seq: pgVersion(r[0], 'append', 1), prevHash: r[1] as string, event: json, hash: r[2] as string });
+  }
+
+  async read(fromSeq = 1, limit = 1000): Promise<readonly AuditEntry[]> {
+    aint(fromSeq, 'fromSeq', 1, Number.MAX_SAFE_INTEGER);
+    aint(limit, 'limit', 1, 100_000);
+    const rows = await this.q('read', `SELECT seq, prev_hash, event, hash FROM ${this.t.audit} WHERE seq >= $1 ORDER BY seq LIMIT $2`, [fromSeq, limit]);
+    return rows.map((row) => {
+      if (typeof row.prev_hash !== 'string' || typeof row.event !== 'string' || typeof row.hash !== 'string')
+        fail('STORE_UNAVAILABLE', 'postgres store: unexpected reply to read', { backend: 'postgres', op: 'read' });
+      return Object.freeze({ seq: pgVersion(row.seq, 'read', 1), prevHash: row.prev_hash, event: row.event, hash: row.hash });
+    });
+  }
+
+  async head(): Promise<AuditHead> {
+    const rows = await this.q('head', `SELECT seq, hash FROM ${this.t.auditHead} WHERE id = 1`, []);
+    const row = rows[0];
+    if (row === undefined) return { seq: 0, hash: AUDIT_GENESIS };
+    if (typeof row.hash !== 'string') fail('STORE_UNAVAILABLE', 'postgres store: unexpected reply to head', { backend: 'postgres', op: 'head' });
+    return { seq: pgVersion(row.seq, 'head', 0), hash: row.hash };
   }
 }
