@@ -271,8 +271,13 @@ export interface MemoryRevocationStoreOptions extends MemoryStoreOptions {
  */
 export class MemoryRevocationStore implements RevocationStore {
   readonly #revoked = new ExpiringMap<{ readonly expiresAt: number }>();
-  /** `bot:<id>` / `wallet:<id>` -> state; an unkilled scope keeps its version (a tombstone). */
-  readonly #kills = new Map<string, KillState>();
+  /** `bot:<id>` / `wallet:<id>` -> version of the kill that turned it on (only killed scopes). */
+  readonly #kills = new Map<string, number>();
+  /**
+   * Versions come from one store-wide counter, so an unkill can delete its entry (freeing room,
+   * SPEC 9.3) and a version is still never reused: a stale `ifVersion` cannot match a later kill.
+   */
+  #version = 0;
   readonly #c: Common;
   readonly #skew: number;
 
@@ -318,10 +323,9 @@ export class MemoryRevocationStore implements RevocationStore {
   async kill(scope: KillScope): Promise<KillWrite> {
     const s = checkScope(scope);
     const k = `${s.kind}:${s.id}`;
-    const cur = this.#kills.get(k);
-    if (cur === undefined) this.#ensureRoom();
-    const version = (cur?.version ?? 0) + 1;
-    this.#kills.set(k, Object.freeze({ killed: true, version }));
+    if (!this.#kills.has(k)) this.#ensureRoom();
+    const version = ++this.#version;
+    this.#kills.set(k, version);
     return { applied: true, version };
   }
 
@@ -329,21 +333,22 @@ export class MemoryRevocationStore implements RevocationStore {
     const s = checkScope(scope);
     const ifVersion = checkUnkillOptions(options);
     const k = `${s.kind}:${s.id}`;
-    const cur = this.#kills.get(k) ?? { killed: false, version: 0 };
-    if (!cur.killed || (ifVersion !== undefined && ifVersion !== cur.version)) return { applied: false, version: cur.version };
-    const version = cur.version + 1;
-    this.#kills.set(k, Object.freeze({ killed: false, version }));
-    return { applied: true, version };
+    const cur = this.#kills.get(k);
+    if (cur === undefined || (ifVersion !== undefined && ifVersion !== cur)) return { applied: false, version: cur ?? 0 };
+    this.#kills.delete(k);
+    return { applied: true, version: ++this.#version };
   }
 
   async isKilled(target: { readonly bot: string; readonly wallet: string }): Promise<boolean> {
     const t = checkTarget(target);
-    return this.#kills.get(`bot:${t.bot}`)?.killed === true || this.#kills.get(`wallet:${t.wallet}`)?.killed === true;
+    return this.#kills.has(`bot:${t.bot}`) || this.#kills.has(`wallet:${t.wallet}`);
   }
 
+  /** The switch of one scope; a scope that is off reports version 0 (memory keeps no tombstones). */
   async killState(scope: KillScope): Promise<KillState> {
     const s = checkScope(scope);
-    return this.#kills.get(`${s.kind}:${s.id}`) ?? { killed: false, version: 0 };
+    const v = this.#kills.get(`${s.kind}:${s.id}`);
+    return v === undefined ? { killed: false, version: 0 } : { killed: true, version: v };
   }
 
   /** Forget revocations whose `until + maxClockSkewMs` has passed. */

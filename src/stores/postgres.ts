@@ -193,8 +193,7 @@ $fn$`,
     `CREATE OR REPLACE FUNCTION "${prefix}audit_refuse"() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END
 $fn$`,
-    `DROP TRIGGER IF EXISTS "${prefix}audit_append_only" ON ${t.audit}`,
-    `CREATE TRIGGER "${prefix}audit_append_only" BEFORE UPDATE OR DELETE ON ${t.audit} FOR EACH ROW EXECUTE FUNCTION "${prefix}audit_refuse"()`,
+    `CREATE OR REPLACE TRIGGER "${prefix}audit_append_only" BEFORE UPDATE OR DELETE ON ${t.audit} FOR EACH ROW EXECUTE FUNCTION "${prefix}audit_refuse"()`,
     `CREATE OR REPLACE FUNCTION ${t.auditAppend}(p_event text) RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE
   h record;
@@ -233,8 +232,16 @@ export async function migratePostgresStores(client: PgClientLike, options?: { re
       } catch (e) {
         // Two instances migrating at once: the loser sees the catalog row the winner just made.
         const code = (e as { code?: unknown } | null)?.code;
-        if (typeof code === 'string' && RACE_CODES.has(code)) await c.query(sql);
-        else throw e;
+        if (typeof code !== 'string' || !RACE_CODES.has(code)) throw e;
+        // CREATE OR REPLACE of a function or trigger racing another instance: ask again, twice at most.
+        try {
+          await c.query(sql);
+        } catch (e2) {
+          const code2 = (e2 as { code?: unknown } | null)?.code;
+          if (typeof code2 !== 'string' || !RACE_CODES.has(code2)) throw e2;
+          await new Promise((r) => setTimeout(r, 50));
+          await c.query(sql);
+        }
       }
     });
   }
