@@ -66,6 +66,9 @@ export const ERROR_CODES = {
   SESSION_UNKNOWN: 'no such session: never created, ended (lock, sign-out, kill) or swept after expiry',
   SESSION_EXPIRED: 'the session is past its expiry',
   SESSION_INVALID: 'the session secret, pepper or sealed blob does not open this session for this wallet and vault',
+  // -- stores (issue 14) --
+  CLOCK_INVALID: 'a configured clock returned something other than integer ms since the epoch',
+  STORE_NOT_PERSISTENT: 'the store backend keeps no persistent copy and the app did not opt in',
 } as const;
 
 /** A stable failure code. */

@@ -3,7 +3,9 @@
  * backends validate the same way, so a value one store accepts is accepted by all of them.
  * @module
  */
-import { fail } from '../errors.js';
+import { AgentvaultError, fail } from '../errors.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { aint, aobject, astring, typeName, utf8 } from '../_utils.js';
 
 /** Largest time we accept: the ECMAScript Date range (ms since the epoch). */
@@ -102,9 +104,121 @@ export function optInt(value: unknown, name: string, dflt: number, min: number, 
   return value === undefined ? dflt : aint(value, name, min, max);
 }
 
-/** An optional clock option. */
+/**
+ * An optional clock option, wrapped so that every reading is checked (SPEC 9.1, "Clocks"): a clock
+ * that returns anything but a safe integer in the Date range (NaN, fractional ms, a string, a
+ * Date, seconds as a float) or throws fails closed with `CLOCK_INVALID`, on every backend alike.
+ * A NaN clock once made memory and Redis revocations fail open.
+ */
 export function optClock(value: unknown): () => number {
-  if (value === undefined) return Date.now;
-  if (typeof value !== 'function') fail('INVALID_INPUT', `options.clock: expected a function, got ${typeName(value)}`, { field: 'options.clock' });
-  return value as () => number;
+  if (value !== undefined && typeof value !== 'function')
+    fail('INVALID_INPUT', `options.clock: expected a function, got ${typeName(value)}`, { field: 'options.clock' });
+  const f = (value ?? Date.now) as () => unknown;
+  return () => {
+    let t: unknown;
+    try {
+      t = f();
+    } catch (e) {
+      throw new AgentvaultError('CLOCK_INVALID', 'options.clock threw; failing closed', { field: 'options.clock', reason: 'clock-threw' }, { cause: e });
+    }
+    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > MAX_TIME_MS)
+      fail('CLOCK_INVALID', `options.clock: returned ${typeof t === 'number' ? String(t) : typeName(t)}, expected integer ms since the epoch; failing closed`, {
+        field: 'options.clock',
+        reason: 'clock-invalid',
+      });
+    return t;
+  };
+}
+
+/** Refuse option keys a store does not know (a typo must not silently keep a default). */
+export function knownKeys(o: Record<string, unknown>, allowed: readonly string[], name = 'options'): void {
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) fail('INVALID_INPUT', `${name}: unknown option ${JSON.stringify(k.slice(0, 64))}`, { field: `${name}.${k.slice(0, 64)}` });
+}
+
+/** SPEC 9.1: default bound on the clock difference between instances. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
+/** Largest configurable skew: one day. */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export function optSkew(value: unknown): number {
+  return optInt(value, 'options.maxClockSkewMs', DEFAULT_MAX_CLOCK_SKEW_MS, 0, MAX_CLOCK_SKEW_MS);
+}
+
+/**
+ * `until` of a revocation: an integer in the future on this instance's clock. A past `until` (for
+ * instance seconds passed where ms are expected) is an error, never a silent no-op.
+ */
+export function checkUntil(until: unknown, now: number): number {
+  const u = checkTime(until, 'until');
+  if (u <= now) fail('INVALID_INPUT', 'until: must be in the future (ms since the epoch); revoke without until to revoke for good', { field: 'until', reason: 'until-past' });
+  return u;
+}
+
+/** Options of unkill: only `ifVersion`, a non-negative safe integer. */
+export function checkUnkillOptions(options: unknown): number | undefined {
+  if (options === undefined) return undefined;
+  const o = aobject(options, 'options');
+  knownKeys(o, ['ifVersion']);
+  return o.ifVersion === undefined ? undefined : aint(o.ifVersion, 'options.ifVersion', 0, Number.MAX_SAFE_INTEGER);
+}
+
+/** Most counters one spend may touch. */
+export const MAX_BUDGET_COUNTERS = 64;
+/** Amounts and limits are at most u128 (SPEC 9.8): every backend holds them exactly. */
+export const MAX_BUDGET_AMOUNT = (1n << 128n) - 1n;
+const BUDGET_KEY_RE = /^[0-9a-f]{16,128}$/;
+
+export interface CheckedSpend {
+  readonly counter: string;
+  readonly windowMs: number;
+  readonly amount: bigint;
+  readonly limit: bigint;
+}
+
+/** The budget idempotency key: lowercase hex (a message hash), 16 to 128 characters. */
+export function checkBudgetKey(key: unknown): string {
+  astring(key, 'key', 128);
+  if (!BUDGET_KEY_RE.test(key as string)) fail('INVALID_INPUT', 'key: expected 16 to 128 lowercase hex characters (a message hash)', { field: 'key' });
+  return key as string;
+}
+
+function abig(value: unknown, name: string): bigint {
+  if (typeof value !== 'bigint') fail('INVALID_INPUT', `${name}: expected a bigint, got ${typeName(value)}`, { field: name });
+  if (value < 0n || value > MAX_BUDGET_AMOUNT) fail('INVALID_INPUT', `${name}: must be in [0, 2^128 - 1]`, { field: name });
+  return value;
+}
+
+/** Spends: 1 to 64 distinct counters, each with exactly the four contract fields. */
+export function checkSpends(spends: unknown): readonly CheckedSpend[] {
+  if (!Array.isArray(spends)) fail('INVALID_INPUT', `spends: expected an array, got ${typeName(spends)}`, { field: 'spends' });
+  if (spends.length === 0 || spends.length > MAX_BUDGET_COUNTERS)
+    fail('INVALID_INPUT', `spends: expected 1 to ${MAX_BUDGET_COUNTERS} entries`, { field: 'spends' });
+  const seen = new Set<string>();
+  const out: CheckedSpend[] = [];
+  spends.forEach((raw: unknown, i: number) => {
+    const name = `spends[${i}]`;
+    const o = aobject(raw, name);
+    knownKeys(o, ['counter', 'windowMs', 'amount', 'limit'], name);
+    const counter = checkId(o.counter, `${name}.counter`);
+    if (seen.has(counter)) fail('INVALID_INPUT', `${name}.counter: appears twice`, { field: `${name}.counter` });
+    seen.add(counter);
+    out.push(
+      Object.freeze({
+        counter,
+        windowMs: aint(o.windowMs, `${name}.windowMs`, 1, MAX_WINDOW_MS),
+        amount: abig(o.amount, `${name}.amount`),
+        limit: abig(o.limit, `${name}.limit`),
+      }),
+    );
+  });
+  return Object.freeze(out);
+}
+
+/**
+ * The idempotency record of a spend: the key plus a digest of the counter names, so the same
+ * message spent against the same counters is recognised, on every backend alike (SPEC 9.8).
+ */
+export function budgetRecordId(key: string, spends: readonly CheckedSpend[]): string {
+  return `${key}:${bytesToHex(sha256(utf8(spends.map((s) => s.counter).join('\n')))).slice(0, 32)}`;
 }

@@ -4,6 +4,20 @@
  * importing this entry never loads a driver.
  * @module
  */
-export { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
-export type { MemoryRateLimiterOptions, MemoryStoreOptions } from './memory.js';
-export type { KillScope, NonceStore, RateLimitResult, RateLimiter, RevocationStore } from './types.js';
+export { AUDIT_GENESIS, auditEntryHash, auditHook, canonicalAuditEvent, MemoryAuditLog, verifyAuditLog } from './audit.js';
+export type { AuditEntry, AuditEvent, AuditHead, AuditLogStore, AuditVerification, MemoryAuditLogOptions } from './audit.js';
+export { MemoryBudgetStore, MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
+export type { MemoryRateLimiterOptions, MemoryRevocationStoreOptions, MemoryStoreOptions } from './memory.js';
+export type {
+  BudgetResult,
+  BudgetSpend,
+  BudgetStore,
+  KillScope,
+  KillState,
+  KillWrite,
+  NonceStore,
+  RateLimitResult,
+  RateLimiter,
+  RevocationStore,
+  UnkillOptions,
+} from './types.js';

@@ -10,17 +10,36 @@
 import { fail } from '../errors.js';
 import { aobject } from '../_utils.js';
 import {
+  budgetRecordId,
+  checkBudgetKey,
   checkHash,
   checkId,
   checkMeta,
   checkRateOptions,
   checkScope,
+  checkSpends,
   checkTarget,
   checkTime,
+  checkUnkillOptions,
+  checkUntil,
+  knownKeys,
   optClock,
   optInt,
+  optSkew,
 } from './_checks.js';
-import type { KillScope, NonceStore, RateLimitResult, RateLimiter, RevocationStore } from './types.js';
+import type {
+  BudgetResult,
+  BudgetSpend,
+  BudgetStore,
+  KillScope,
+  KillState,
+  KillWrite,
+  NonceStore,
+  RateLimitResult,
+  RateLimiter,
+  RevocationStore,
+  UnkillOptions,
+} from './types.js';
 
 /** Options shared by the memory stores. */
 export interface MemoryStoreOptions {
@@ -41,14 +60,25 @@ interface Common {
   timer: ReturnType<typeof setInterval> | undefined;
 }
 
-function common(options: MemoryStoreOptions | undefined, sweep: () => void): Common {
+const COMMON_KEYS = ['maxEntries', 'sweepIntervalMs', 'clock'] as const;
+
+function common(options: MemoryStoreOptions | undefined, sweep: () => void, extraKeys: readonly string[] = []): Common {
   const o = options === undefined ? {} : aobject(options, 'options');
+  knownKeys(o, [...COMMON_KEYS, ...extraKeys]);
   const maxEntries = optInt(o.maxEntries, 'options.maxEntries', DEFAULT_MAX_ENTRIES, 1, 100_000_000);
   const sweepIntervalMs = optInt(o.sweepIntervalMs, 'options.sweepIntervalMs', DEFAULT_SWEEP_MS, 0, 2 ** 31 - 1);
   const clock = optClock(o.clock);
   let timer: ReturnType<typeof setInterval> | undefined;
   if (sweepIntervalMs > 0) {
-    timer = setInterval(sweep, sweepIntervalMs);
+    timer = setInterval(() => {
+      // A clock that fails (CLOCK_INVALID) skips the sweep: keeping entries longer is the safe side,
+      // and an exception thrown from a timer would take the process down.
+      try {
+        sweep();
+      } catch {
+        /* the next store call reports CLOCK_INVALID */
+      }
+    }, sweepIntervalMs);
     // A store must never keep the process alive (no hanging test runners, clean shutdowns).
     if (typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref();
   }
@@ -219,29 +249,47 @@ export class MemoryNonceStore implements NonceStore {
   }
 }
 
+/** Options of {@link MemoryRevocationStore}. */
+export interface MemoryRevocationStoreOptions extends MemoryStoreOptions {
+  /**
+   * Largest clock difference between the instances that check grants (SPEC 9.1, "Clocks"): a
+   * revocation with `until` is kept until `until + maxClockSkewMs`. Default 600 000 (10 min).
+   */
+  readonly maxClockSkewMs?: number;
+}
+
 /**
  * Revocation and kill-switch store for one process. Bounded by `maxEntries` (revocations and kill
- * switches together). A revocation with `until` is forgotten once the clock passes `until`; one
- * without is kept for good. Never evicts a live entry: when full, writes throw `STORE_FULL`.
+ * switches together). A revocation with `until` is kept until `until + maxClockSkewMs`; one without
+ * is kept for good. Never evicts a live entry: when full, writes throw `STORE_FULL`. Kill switches
+ * carry versions; `unkill` is a compare-and-set (SPEC 9.1, "Ordering").
  * @example
  * const revocations = new MemoryRevocationStore();
  * await revocations.revoke(grantId, grantEndsAt);
  * await revocations.isRevoked(grantId); // true
- * await revocations.kill({ bot: 'bot-1' });
+ * const { version } = await revocations.kill({ bot: 'bot-1' });
  * await revocations.isKilled({ bot: 'bot-1', wallet }); // true
+ * await revocations.unkill({ bot: 'bot-1' }, { ifVersion: version });
  */
 export class MemoryRevocationStore implements RevocationStore {
   readonly #revoked = new ExpiringMap<{ readonly expiresAt: number }>();
-  readonly #killedBots = new Set<string>();
-  readonly #killedWallets = new Set<string>();
+  /** `bot:<id>` / `wallet:<id>` -> version of the kill that turned it on (only killed scopes). */
+  readonly #kills = new Map<string, number>();
+  /**
+   * Versions come from one store-wide counter, so an unkill can delete its entry (freeing room,
+   * SPEC 9.3) and a version is still never reused: a stale `ifVersion` cannot match a later kill.
+   */
+  #version = 0;
   readonly #c: Common;
+  readonly #skew: number;
 
-  constructor(options?: MemoryStoreOptions) {
-    this.#c = common(options, () => this.sweep());
+  constructor(options?: MemoryRevocationStoreOptions) {
+    this.#c = common(options, () => this.sweep(), ['maxClockSkewMs']);
+    this.#skew = optSkew(options?.maxClockSkewMs);
   }
 
   get size(): number {
-    return this.#revoked.map.size + this.#killedBots.size + this.#killedWallets.size;
+    return this.#revoked.map.size + this.#kills.size;
   }
 
   #ensureRoom(): void {
@@ -253,44 +301,59 @@ export class MemoryRevocationStore implements RevocationStore {
 
   async revoke(grantId: string, until?: number): Promise<void> {
     checkId(grantId, 'grantId');
-    const end = until === undefined ? Infinity : checkTime(until, 'until');
     const now = this.#c.clock();
+    // SPEC 9.1: kept past the grant's end by the allowed skew, so an instance whose clock is behind
+    // still sees the revocation for as long as it could consider the grant live.
+    const end = until === undefined ? Infinity : checkUntil(until, now) + this.#skew;
     const old = this.#revoked.map.get(grantId);
     if (old !== undefined && old.expiresAt > now) {
       // Revoking again only ever extends a revocation.
       if (end > old.expiresAt) this.#revoked.set(grantId, { expiresAt: end });
       return;
     }
-    if (end <= now) return; // already past the grant's end: nothing left to revoke
     this.#ensureRoom();
     this.#revoked.set(grantId, { expiresAt: end });
   }
 
   async isRevoked(grantId: string): Promise<boolean> {
     checkId(grantId, 'grantId');
+    const now = this.#c.clock(); // read first: a bad clock fails every call, revoked or not
     const e = this.#revoked.map.get(grantId);
-    return e !== undefined && e.expiresAt > this.#c.clock();
+    return e !== undefined && e.expiresAt > now;
   }
 
-  async kill(scope: KillScope): Promise<void> {
+  async kill(scope: KillScope): Promise<KillWrite> {
     const s = checkScope(scope);
-    const set = s.kind === 'bot' ? this.#killedBots : this.#killedWallets;
-    if (set.has(s.id)) return;
-    this.#ensureRoom();
-    set.add(s.id);
+    const k = `${s.kind}:${s.id}`;
+    if (!this.#kills.has(k)) this.#ensureRoom();
+    const version = ++this.#version;
+    this.#kills.set(k, version);
+    return { applied: true, version };
   }
 
-  async unkill(scope: KillScope): Promise<void> {
+  async unkill(scope: KillScope, options?: UnkillOptions): Promise<KillWrite> {
     const s = checkScope(scope);
-    (s.kind === 'bot' ? this.#killedBots : this.#killedWallets).delete(s.id);
+    const ifVersion = checkUnkillOptions(options);
+    const k = `${s.kind}:${s.id}`;
+    const cur = this.#kills.get(k);
+    if (cur === undefined || (ifVersion !== undefined && ifVersion !== cur)) return { applied: false, version: cur ?? 0 };
+    this.#kills.delete(k);
+    return { applied: true, version: ++this.#version };
   }
 
   async isKilled(target: { readonly bot: string; readonly wallet: string }): Promise<boolean> {
     const t = checkTarget(target);
-    return this.#killedBots.has(t.bot) || this.#killedWallets.has(t.wallet);
+    return this.#kills.has(`bot:${t.bot}`) || this.#kills.has(`wallet:${t.wallet}`);
   }
 
-  /** Forget revocations whose `until` has passed. */
+  /** The switch of one scope; a scope that is off reports version 0 (memory keeps no tombstones). */
+  async killState(scope: KillScope): Promise<KillState> {
+    const s = checkScope(scope);
+    const v = this.#kills.get(`${s.kind}:${s.id}`);
+    return v === undefined ? { killed: false, version: 0 } : { killed: true, version: v };
+  }
+
+  /** Forget revocations whose `until + maxClockSkewMs` has passed. */
   sweep(now: number = this.#c.clock()): void {
     this.#revoked.sweep(now);
   }
@@ -329,7 +392,7 @@ export class MemoryRateLimiter implements RateLimiter {
     const { limit, windowMs } = checkRateOptions(options);
     this.limit = limit;
     this.windowMs = windowMs;
-    this.#c = common(options, () => this.sweep());
+    this.#c = common(options, () => this.sweep(), ['limit', 'windowMs']);
   }
 
   async hit(key: string, now: number): Promise<RateLimitResult> {
@@ -369,6 +432,83 @@ export class MemoryRateLimiter implements RateLimiter {
   /** Forget keys with no attempt inside the window. */
   sweep(now: number = this.#c.clock()): void {
     this.#logs.sweep(now);
+  }
+
+  close(): void {
+    if (this.#c.timer !== undefined) clearInterval(this.#c.timer);
+    this.#c.timer = undefined;
+  }
+}
+
+/**
+ * Budget store for one process (SPEC 9.8): rolling-window counters, spent all-or-nothing and
+ * idempotently per message hash, never refunded. Each counter keeps one (time, amount) entry per
+ * spend inside its window; an idempotency record lives as long as the longest window it spent in.
+ * Bounded by `maxEntries` (counters plus idempotency records): when full of live entries, `spend`
+ * throws `STORE_FULL` (it never forgets a live spend to make room).
+ * @example
+ * const budgets = new MemoryBudgetStore();
+ * const r = await budgets.spend(messageHashHex, [
+ *   { counter: `grant:${grantId}:signatures:3600`, windowMs: 3_600_000, amount: 1n, limit: 50n },
+ * ], Date.now());
+ * if (!r.ok) refuse(r.counter);
+ */
+export class MemoryBudgetStore implements BudgetStore {
+  readonly #counters = new ExpiringMap<{ expiresAt: number; entries: { at: number; amount: bigint }[] }>();
+  readonly #records = new ExpiringMap<{ readonly expiresAt: number; readonly after: readonly bigint[] }>();
+  readonly #c: Common;
+
+  constructor(options?: MemoryStoreOptions) {
+    this.#c = common(options, () => this.sweep());
+  }
+
+  /** Counters and idempotency records held (expired ones not yet swept included). */
+  get size(): number {
+    return this.#counters.map.size + this.#records.map.size;
+  }
+
+  async spend(key: string, spends: readonly BudgetSpend[], now: number): Promise<BudgetResult> {
+    checkBudgetKey(key);
+    const s = checkSpends(spends);
+    checkTime(now, 'now');
+    const id = budgetRecordId(key, s);
+    // One synchronous turn from here to the end: atomic in one process.
+    const prev = this.#records.map.get(id);
+    if (prev !== undefined && prev.expiresAt > now) return { ok: true, after: prev.after };
+    const kept: { at: number; amount: bigint }[][] = [];
+    const after: bigint[] = [];
+    for (const sp of s) {
+      const start = now - sp.windowMs;
+      const entries = (this.#counters.map.get(sp.counter)?.entries ?? []).filter((e) => e.at > start);
+      let sum = 0n;
+      for (const e of entries) sum += e.amount;
+      if (sum + sp.amount > sp.limit) return { ok: false, counter: sp.counter };
+      kept.push(entries);
+      after.push(sum + sp.amount);
+    }
+    const fresh = s.filter((sp) => !this.#counters.map.has(sp.counter)).length + (this.#records.map.has(id) ? 0 : 1);
+    if (this.size + fresh > this.#c.maxEntries) {
+      this.sweep(now);
+      if (this.size + fresh > this.#c.maxEntries) fail('STORE_FULL', 'budget store is full of live entries', { maxEntries: this.#c.maxEntries });
+    }
+    let longest = 0;
+    s.forEach((sp, i) => {
+      const entries = kept[i]!;
+      entries.push({ at: now, amount: sp.amount });
+      let newest = 0;
+      for (const e of entries) if (e.at > newest) newest = e.at;
+      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs, entries });
+      longest = Math.max(longest, sp.windowMs);
+    });
+    const frozen = Object.freeze(after);
+    this.#records.set(id, { expiresAt: now + longest, after: frozen });
+    return { ok: true, after: frozen };
+  }
+
+  /** Forget counters with nothing left in their window and records past their longest window. */
+  sweep(now: number = this.#c.clock()): void {
+    this.#counters.sweep(now);
+    this.#records.sweep(now);
   }
 
   close(): void {

@@ -23,15 +23,78 @@ export interface NonceStore {
 /** What a kill switch covers. */
 export type KillScope = { readonly bot: string } | { readonly wallet: string };
 
+/**
+ * The outcome of a kill or unkill (SPEC 9.1, "Ordering"). Every kill-switch state change gets the
+ * next version of its scope, issued by the store itself; `unkill` is a compare-and-set on that
+ * version, so an unkill that reaches the server late, after a newer kill, changes nothing.
+ */
+export interface KillWrite {
+  /** True when this call changed the state. */
+  readonly applied: boolean;
+  /** The scope's version after the call (the new one when applied, the current one otherwise). */
+  readonly version: number;
+}
+
+/** Options of `unkill`. */
+export interface UnkillOptions {
+  /**
+   * Turn the switch off only if the scope is still at this version (the one a kill returned or
+   * `killState` read). Without it the store reads the current version first and then sets it
+   * conditionally, so a delayed unkill can never undo a kill made after that read.
+   */
+  readonly ifVersion?: number;
+}
+
+/** The state of one kill switch. Version 0: never written. */
+export interface KillState {
+  readonly killed: boolean;
+  readonly version: number;
+}
+
 /** Revocation and kill-switch store, checked on every use of a grant (DESIGN 9). */
 export interface RevocationStore {
-  /** Revoke a grant for good. `until` (ms since the epoch) lets a store forget it after the grant's end. */
+  /**
+   * Revoke a grant for good, or, with `until` (the grant's end, integer ms since the epoch, in the
+   * future on this instance's clock), until `until` plus the store's `maxClockSkewMs` (SPEC 9.1):
+   * a revocation outlives the grant on every instance whose clock is within the skew. A past or
+   * non-integer `until` throws `INVALID_INPUT`. Revocations only ever extend, so they commute and
+   * need no version.
+   */
   revoke(grantId: string, until?: number): Promise<void>;
   isRevoked(grantId: string): Promise<boolean>;
-  kill(scope: KillScope): Promise<void>;
-  unkill(scope: KillScope): Promise<void>;
+  /** Turn the switch on (always applies, with the scope's next version). */
+  kill(scope: KillScope): Promise<KillWrite>;
+  /** Turn the switch off by compare-and-set on the scope's version (see {@link UnkillOptions}). */
+  unkill(scope: KillScope, options?: UnkillOptions): Promise<KillWrite>;
   /** True when the kill switch is on for this bot or for this wallet. */
   isKilled(target: { readonly bot: string; readonly wallet: string }): Promise<boolean>;
+  /** The switch of one scope and its version. */
+  killState(scope: KillScope): Promise<KillState>;
+}
+
+/** One counter a budgeted signature spends (SPEC 9.8). */
+export interface BudgetSpend {
+  /** `grant:<grantId>:<unit>[:<mint>]:<windowSeconds>` or `wallet:<address>:...`. */
+  readonly counter: string;
+  /** The rolling window: the counter sums what was spent in `(now - windowMs, now]`. */
+  readonly windowMs: number;
+  readonly amount: bigint;
+  readonly limit: bigint;
+}
+
+/** The answer of {@link BudgetStore.spend}. */
+export type BudgetResult =
+  | { readonly ok: true; readonly after: readonly bigint[] }
+  | { readonly ok: false; readonly counter: string };
+
+/** Rolling-window spend budgets shared by every instance (SPEC 9.8, DESIGN 13). */
+export interface BudgetStore {
+  /**
+   * Atomically: if `key` (message hash hex) was already spent for these counters, return the
+   * earlier result without spending; else if every counter's rolling-window sum + amount <= limit,
+   * add all and return ok; else add nothing. Never refundable.
+   */
+  spend(key: string, spends: readonly BudgetSpend[], now: number): Promise<BudgetResult>;
 }
 
 /** The answer of a rate limiter for one attempt. */

@@ -233,8 +233,9 @@ describe('execution grants: refusals at use', () => {
     const grant = await enable(s);
     const down: RevocationStore = {
       revoke: async () => {},
-      kill: async () => {},
-      unkill: async () => {},
+      kill: async () => ({ applied: true, version: 1 }),
+      unkill: async () => ({ applied: true, version: 2 }),
+      killState: async () => ({ killed: false, version: 0 }),
       isRevoked: async () => {
         throw new AgentvaultError('STORE_UNAVAILABLE', 'redis is down');
       },

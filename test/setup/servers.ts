@@ -85,14 +85,20 @@ export interface RedisServer {
   destroy(): Promise<void>;
 }
 
-export async function startRedis(bin: string, port?: number): Promise<RedisServer> {
+/**
+ * Start a redis-server. With AOF on by default (SPEC 9.4: the revocation and budget stores refuse a
+ * server that persists nothing); `{ persistence: false }` starts one with neither AOF nor RDB, to
+ * test that refusal.
+ */
+export async function startRedis(bin: string, port?: number, options: { persistence?: boolean } = {}): Promise<RedisServer> {
+  const aof = options.persistence === false ? 'no' : 'yes';
   const dir = mkdtempSync(join(tmpdir(), 'agentvault-redis-'));
   const p = port ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn(
       bin,
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', aof, '--appendfsync', 'everysec', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
     const c = child;

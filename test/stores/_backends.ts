@@ -6,11 +6,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from '../../src/stores/index.js';
-import type { NonceStore, RateLimiter, RevocationStore } from '../../src/stores/index.js';
-import { RedisNonceStore, RedisRateLimiter, RedisRevocationStore } from '../../src/stores/redis.js';
+import { MemoryBudgetStore, MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from '../../src/stores/index.js';
+import type { BudgetStore, NonceStore, RateLimiter, RevocationStore } from '../../src/stores/index.js';
+import { RedisBudgetStore, RedisNonceStore, RedisRateLimiter, RedisRevocationStore } from '../../src/stores/redis.js';
 import {
   migratePostgresStores,
+  PostgresBudgetStore,
   PostgresNonceStore,
   PostgresRateLimiter,
   PostgresRevocationStore,
@@ -23,6 +24,16 @@ export interface StoreClient {
   readonly nonces: NonceStore;
   readonly revocations: RevocationStore;
   rateLimiter(options: { limit: number; windowMs: number }): RateLimiter;
+  readonly budgets: BudgetStore;
+  /** A revocation store on this client with its own clock / skew (clock-skew tests). */
+  revocationStore(options: RevocationOptions): RevocationStore;
+  /** A budget store on this client with its own options. */
+  budgetStore(options: { clock?: () => number }): BudgetStore;
+}
+
+export interface RevocationOptions {
+  readonly clock?: () => number;
+  readonly maxClockSkewMs?: number;
 }
 
 /** A backend opened for one suite: shared state, any number of independent clients. */
@@ -31,6 +42,9 @@ export interface OpenBackend {
   client(): Promise<StoreClient>;
   /** How many nonces the backend still physically holds (live or expired, not yet removed). */
   nonceCount(): Promise<number>;
+  /** A raw client for tests that look at or tamper with the backend (PG/PGlite only). */
+  readonly raw?: PgClientLike;
+  readonly prefix?: string;
   /** Let the backend remove expired entries as of `now` (memory sweep, SQL sweep; Redis: TTL). */
   sweep(now: number): Promise<void>;
   close(): Promise<void>;
@@ -55,12 +69,18 @@ function memory(): Backend {
     async open() {
       const nonces = new MemoryNonceStore();
       const revocations = new MemoryRevocationStore();
+      const budgets = new MemoryBudgetStore();
       const limiters: MemoryRateLimiter[] = [];
       // One process, one object: every "client" shares the same stores.
       const shared = new Map<string, MemoryRateLimiter>();
+      // Memory stores are per object: the "other instance" with its own clock is another object, so
+      // clock-skew tests cannot share state on memory; they use revocationStore() on one object.
       const c: StoreClient = {
         nonces,
         revocations,
+        budgets,
+        revocationStore: (o) => new MemoryRevocationStore({ ...o, sweepIntervalMs: 0 }),
+        budgetStore: (o) => new MemoryBudgetStore({ ...o, sweepIntervalMs: 0 }),
         rateLimiter(o) {
           const k = `${o.limit}/${o.windowMs}`;
           let l = shared.get(k);
@@ -79,6 +99,7 @@ function memory(): Backend {
         close: async () => {
           nonces.close();
           revocations.close();
+          budgets.close();
           for (const l of limiters) l.close();
         },
       };
@@ -108,6 +129,9 @@ function redis(url: string): Backend {
             nonces: new RedisNonceStore(r, { prefix }),
             revocations: new RedisRevocationStore(r, { prefix }),
             rateLimiter: (o) => new RedisRateLimiter(r, { ...o, prefix }),
+            budgets: new RedisBudgetStore(r, { prefix }),
+            revocationStore: (o) => new RedisRevocationStore(r, { ...o, prefix }),
+            budgetStore: (o) => new RedisBudgetStore(r, { ...o, prefix }),
           };
         },
         nonceCount: async () => (await admin.keys(`${prefix}nonce:*`)).length,
@@ -140,12 +164,17 @@ function postgresLike(name: string, skip: string, makeClient: () => Promise<{ cl
       await migratePostgresStores(admin, { prefix });
       await migratePostgresStores(admin, { prefix }); // idempotent
       return {
+        raw: admin,
+        prefix,
         async client() {
           const c = await mk();
           return {
             nonces: new PostgresNonceStore(c, { prefix }),
             revocations: new PostgresRevocationStore(c, { prefix }),
             rateLimiter: (o) => new PostgresRateLimiter(c, { ...o, prefix }),
+            budgets: new PostgresBudgetStore(c, { prefix }),
+            revocationStore: (o) => new PostgresRevocationStore(c, { ...o, prefix }),
+            budgetStore: (o) => new PostgresBudgetStore(c, { ...o, prefix }),
           };
         },
         nonceCount: async () => {
@@ -156,7 +185,9 @@ function postgresLike(name: string, skip: string, makeClient: () => Promise<{ cl
           await sweepPostgresStores(admin, { prefix, now });
         },
         close: async () => {
-          for (const t of ['nonces', 'revocations', 'kills', 'rate_limits']) await admin.query(`DROP TABLE IF EXISTS "${prefix}${t}"`);
+          for (const t of ['nonces', 'revocations', 'kills', 'rate_limits', 'budget_counters', 'budget_spends', 'budget_records', 'audit_log', 'audit_head'])
+            await admin.query(`DROP TABLE IF EXISTS "${prefix}${t}"`);
+          for (const f of ['budget_spend', 'audit_append', 'audit_refuse']) await admin.query(`DROP FUNCTION IF EXISTS "${prefix}${f}" CASCADE`);
           for (const end of ends.reverse()) await end();
         },
       };

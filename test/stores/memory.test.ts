@@ -69,7 +69,7 @@ describe('MemoryNonceStore bounds', () => {
 describe('MemoryRevocationStore bounds', () => {
   it('throws STORE_FULL, never drops a revocation or a kill, and frees room on expiry and unkill', async () => {
     let t = 1_000_000;
-    const s = new MemoryRevocationStore({ maxEntries: 2, sweepIntervalMs: 0, clock: () => t });
+    const s = new MemoryRevocationStore({ maxEntries: 2, sweepIntervalMs: 0, clock: () => t, maxClockSkewMs: 0 });
     await s.revoke('g1', t + 100);
     await s.kill({ bot: 'b1' });
     expect(await code(s.revoke('g2'))).toBe('STORE_FULL');
