@@ -93,6 +93,13 @@ describe('package exports', () => {
         expect(existsSync(new URL(`../${types}`, import.meta.url))).toBe(true);
       });
     }
+    it('the second @scure/base (micro-packed, README) is never loaded: no built file imports micro-packed', () => {
+      const walk = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${d}/${e.name}`) : [`${d}/${e.name}`]));
+      const js = walk(`${root}dist`).filter((f) => f.endsWith('.js'));
+      expect(js.length).toBeGreaterThan(0);
+      for (const f of js) expect(readFileSync(f, 'utf8'), f).not.toMatch(/micro-packed|micro-key-producer\/(ssh|pgp|otp|x509|convert|utils)/);
+    });
     it('no hashed declaration chunks in dist/', () => {
       const walk = (d: string): string[] =>
         readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${d}/${e.name}`) : [e.name]));

@@ -8,6 +8,7 @@
  */
 import { decodeBase64, decodeBase64url } from '../_encoding.js';
 import { base64urlnopad } from '@scure/base';
+import { aoptions } from '../_options.js';
 import { abytes, aobject, concatBytes, equalBytes, lp, typeName, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
@@ -98,6 +99,7 @@ export class LocalKeyWrapper implements KeyWrapper {
 
   constructor(options: LocalKeyWrapperOptions) {
     if (typeof options !== 'object' || options === null) fail('WEAK_KEY', `key wrapper: no keys configured; ${KEY_HELP}`);
+    aoptions(options, 'options', ['keys', 'source']);
     const src = typeof options.source === 'string' && options.source.length <= 64 ? options.source : 'key wrapper';
     const keys = options.keys;
     if (typeof keys !== 'object' || keys === null || Object.keys(keys).length === 0)

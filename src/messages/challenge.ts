@@ -259,7 +259,8 @@ export interface ExpectedMessage {
   readonly params?: Readonly<Record<string, string>>;
 }
 
-interface VerifyCommon {
+/** The fields `verifySignedMessage` takes besides the signed text or bytes. */
+export interface VerifySignedMessageCommon {
   /** The signature: 64 bytes, or base58 / base64 text (see `decodeSignature`). */
   readonly signature: Uint8Array | string;
   readonly expected: ExpectedMessage;
@@ -271,7 +272,7 @@ interface VerifyCommon {
 }
 
 /** Options of `verifySignedMessage`: the signed text, or the exact signed bytes (raw or off-chain v1). */
-export type VerifySignedMessageOptions = VerifyCommon &
+export type VerifySignedMessageOptions = VerifySignedMessageCommon &
   ({ readonly message: string; readonly signedBytes?: never } | { readonly signedBytes: Uint8Array; readonly message?: never });
 
 const EXPECTED_KEYS = ['domain', 'uri', 'chain', 'purpose', 'address', 'params'] as const satisfies readonly (keyof ExpectedMessage)[];

@@ -15,7 +15,7 @@ export {
   nonceHash,
   verifySignedMessage,
 } from './challenge.js';
-export type { Challenge, ExpectedMessage, IssueChallengeOptions, VerifySignedMessageOptions } from './challenge.js';
+export type { Challenge, ExpectedMessage, IssueChallengeOptions, VerifySignedMessageCommon, VerifySignedMessageOptions } from './challenge.js';
 export { CHAIN_IDS, MAX_MESSAGE_BYTES, formatTimestamp, parseTimestamp } from './fields.js';
 export type { ChainId } from './fields.js';
 export {

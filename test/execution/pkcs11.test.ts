@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { base64urlnopad } from '@scure/base';
+import fc from 'fast-check';
 import * as pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _PKCS11_CONSTANTS, generatePkcs11WrapKey, LABEL_PKCS11_WRAP, Pkcs11KeyWrapper } from '../../src/execution/pkcs11.js';
@@ -129,6 +131,22 @@ describe.skipIf(!available)('Pkcs11KeyWrapper on SoftHSM2', () => {
   it('the AAD label is its own (SPEC 10.1.4), distinct from the local wrapper label', () => {
     expect(LABEL_PKCS11_WRAP).toBe('agentvault/v1/pkcs11-wrap');
     expect(LABEL_PKCS11_WRAP).not.toBe(LABEL_LOCAL_WRAP);
+  });
+
+  it('fast-check: any single-bit flip of the stored blob, and any other context, is UNWRAP_FAILED (nothing else thrown)', async () => {
+    const w = new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'kek-1' } });
+    const ctx = new TextEncoder().encode('grant ctx');
+    const wrapped = await w.wrap(new Uint8Array(32).fill(9), ctx);
+    const raw = base64urlnopad.decode(wrapped.data);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: raw.length * 8 - 1 }), fc.uint8Array({ maxLength: 40 }), async (bit, other) => {
+        const flipped = Uint8Array.from(raw);
+        flipped[bit >> 3]! ^= 1 << (bit & 7);
+        await expectCodeAsync(w.unwrap({ ...wrapped, data: base64urlnopad.encode(flipped) }, ctx), 'UNWRAP_FAILED');
+        if (Buffer.compare(Buffer.from(other), Buffer.from(ctx)) !== 0) await expectCodeAsync(w.unwrap(wrapped, other), 'UNWRAP_FAILED');
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('prints no key material', () => {

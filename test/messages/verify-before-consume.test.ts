@@ -115,3 +115,14 @@ describe('useAuthorization checks everything before it spends (SPEC 7.6)', () =>
     expect(() => useAuthorization(auth, good)).toThrow(expect.objectContaining({ code: 'AUTHORIZATION_REQUIRED' }));
   });
 });
+
+describe('unknown-option errors show the key, bounded', () => {
+  it('a long or non-printable key is quoted and cut at 64 characters', async () => {
+    const { aoptions } = await import('../../src/_options.js');
+    const long = 'k'.repeat(500);
+    const e1 = (() => { try { aoptions({ [long]: 1 }, 'options', []); } catch (e) { return e as Error; } return undefined; })();
+    expect(e1?.message.length).toBeLessThan(200);
+    const e2 = (() => { try { aoptions({ 'a\nb': 1 }, 'options', ['x']); } catch (e) { return e as Error; } return undefined; })();
+    expect(e2?.message).toContain('"a\\nb"');
+  });
+});
