@@ -142,6 +142,8 @@ export interface HarnessOptions {
   readonly buildTransaction?: AgentvaultDeps['buildTransaction'];
   /** The key-wrapper key; default a fresh random one. Pass another harness's `kek` to share grants. */
   readonly kek?: Uint8Array;
+  /** Abuse limits; default: replay check off (the older tests post one alert body many times). */
+  readonly limits?: AgentvaultDeps['limits'];
 }
 
 export async function startHarness(backend: Backend, options: HarnessOptions = {}): Promise<Harness> {
@@ -163,6 +165,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
     wrapper,
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
     clock,
+    limits: options.limits ?? { replayWindowMs: 0 },
     ...(options.buildTransaction ? { buildTransaction: options.buildTransaction } : {}),
   });
   handler = app;

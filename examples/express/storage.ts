@@ -357,6 +357,10 @@ export interface Stores {
   readonly revealLimiter: RateLimiter;
   /** Challenge and sign-in attempts per client IP per minute. */
   readonly authLimiter: RateLimiter;
+  /** Signed alerts per bot (issue 14 item 8); optional: the app falls back to a per-process limiter. */
+  readonly webhookLimiter?: RateLimiter;
+  /** Outstanding challenges per wallet (issue 14 item 8); optional, as above. */
+  readonly challengeLimiter?: RateLimiter;
   /** Human-readable backend name for the startup line. */
   readonly backend: string;
   close(): Promise<void>;
