@@ -29,6 +29,7 @@ import { MemoryNonceStore, MemoryRevocationStore, type NonceStore } from '../src
 import { createAgentWallet } from '../src/derivation/index.js';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage, type VaultData } from '../src/vault/index.js';
 import { measure, type Impl, type Measured, type Timed } from './harness.js';
+import { memoryBudgetRow, pgBudgetRow, redisBudgetRow } from './budget-rows.js';
 import * as native from './native.js';
 
 const { values: args } = parseArgs({
@@ -714,6 +715,9 @@ async function main(): Promise<number> {
     ['memory', memoryStoreRow],
     ['redis', () => (servers.redisUrl ? redisRow(servers.redisUrl, cleanup) : Promise.reject(new Error(servers.why.redis)))],
     ['postgres', () => (servers.pgUrl ? pgRow(servers.pgUrl, cleanup) : Promise.reject(new Error(servers.why.pg)))],
+    ['budget-memory', memoryBudgetRow],
+    ['budget-redis', () => (servers.redisUrl ? redisBudgetRow(servers.redisUrl, cleanup) : Promise.reject(new Error(servers.why.redis)))],
+    ['budget-postgres', () => (servers.pgUrl ? pgBudgetRow(servers.pgUrl, cleanup) : Promise.reject(new Error(servers.why.pg)))],
   ];
   const results: Result[] = [];
   try {

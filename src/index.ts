@@ -54,8 +54,30 @@ export {
   validateMnemonic,
 } from './derivation/index.js';
 export type { AgentWallet, DerivationPreset, SolanaKeypair } from './derivation/index.js';
-export { MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './stores/index.js';
-export type { KillScope, NonceStore, RateLimiter, RateLimitResult, RevocationStore } from './stores/index.js';
+export {
+  auditHook,
+  MemoryAuditLog,
+  MemoryBudgetStore,
+  MemoryNonceStore,
+  MemoryRateLimiter,
+  MemoryRevocationStore,
+  verifyAuditLog,
+} from './stores/index.js';
+export type {
+  AuditEntry,
+  AuditEvent,
+  AuditLogStore,
+  BudgetResult,
+  BudgetSpend,
+  BudgetStore,
+  KillScope,
+  KillState,
+  KillWrite,
+  NonceStore,
+  RateLimiter,
+  RateLimitResult,
+  RevocationStore,
+} from './stores/index.js';
 export {
   createExecutionGrant,
   evaluateOrder,

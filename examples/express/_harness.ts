@@ -145,6 +145,8 @@ export interface HarnessOptions {
    * harness that made it (the instances of one deployment share the KEK: grants and session peppers).
    */
   readonly kek?: Uint8Array;
+  /** Abuse limits; default: replay check off (the older tests post one alert body many times). */
+  readonly limits?: AgentvaultDeps['limits'];
 }
 
 const keks = new WeakMap<TestStorage, Uint8Array>();
@@ -170,6 +172,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
     clock,
     peppers: await ensureSessionPeppers(storage.repo, wrapper),
+    limits: options.limits ?? { replayWindowMs: 0 },
     ...(options.buildTransaction ? { buildTransaction: options.buildTransaction } : {}),
   });
   handler = app;

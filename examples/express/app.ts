@@ -14,7 +14,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { constantTimeEqual, isAddress } from 'agentvault';
+import { constantTimeEqual, isAddress, isAgentvaultError } from 'agentvault';
+import { MemoryRateLimiter } from 'agentvault/stores';
 import { createAgentWallet } from 'agentvault/derivation';
 import {
   canonicalPolicyJson,
@@ -54,9 +55,11 @@ import { memoOrderTransaction } from './transaction.js';
 export interface AgentvaultDeps {
   readonly config: AppConfig;
   readonly repo: Repository;
-  readonly stores: Pick<Stores, 'nonces' | 'revocations' | 'revealLimiter' | 'authLimiter' | 'sessions'>;
+  readonly stores: Pick<Stores, 'nonces' | 'revocations' | 'revealLimiter' | 'authLimiter' | 'sessions' | 'webhookLimiter' | 'challengeLimiter'>;
   /** Session peppers (storage.ts `ensureSessionPeppers`): every instance loads the same wrapped versions. */
   readonly peppers: SessionPeppers;
+  /** Webhook and challenge limits (issue 14 item 8); every field has a safe default. */
+  readonly limits?: AbuseLimits;
   /** The key wrapper that protects grant data keys (LocalKeyWrapper, or your KMS). */
   readonly wrapper: KeyWrapper;
   readonly logger: Logger;
@@ -64,6 +67,21 @@ export interface AgentvaultDeps {
   readonly clock?: () => number;
   /** Build the transaction message for a webhook order. Default: a memo transaction (transaction.ts). */
   readonly buildTransaction?: (input: { order: Order; agent: string; bot: string }) => Uint8Array | Promise<Uint8Array>;
+}
+
+export interface AbuseLimits {
+  /** Signed alerts per bot per minute (default 30), when `stores.webhookLimiter` is not given. */
+  readonly webhookPerMinute?: number;
+  /**
+   * An alert body (per bot) is signed at most once within this window, ms (default 10 min; 0 turns
+   * it off). The body's SHA-256 is issued as a nonce in the shared nonce store, so every instance
+   * refuses the replay. Put `{{timenow}}` in the alert text so that two real alerts differ.
+   */
+  readonly replayWindowMs?: number;
+  /** Challenges one wallet may hold at once, counted over `challengeWindowMs` (default 20). */
+  readonly maxOutstandingChallenges?: number;
+  /** Default 10 min: the longest challenge lifetime. */
+  readonly challengeWindowMs?: number;
 }
 
 export interface AgentvaultRouter extends express.Router {
@@ -184,6 +202,20 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     next();
   };
 
+  // Issue 14 item 8: a per-bot webhook limit, a cap on outstanding challenges per wallet, and one
+  // signature per alert body. The shared stores make them hold across instances; without them
+  // the limits are per process.
+  const limits = deps.limits ?? {};
+  const replayWindowMs = limits.replayWindowMs ?? 10 * 60_000;
+  const webhookLimiter = stores.webhookLimiter ?? new MemoryRateLimiter({ limit: limits.webhookPerMinute ?? 30, windowMs: 60_000 });
+  const challengeLimiter =
+    stores.challengeLimiter ?? new MemoryRateLimiter({ limit: limits.maxOutstandingChallenges ?? 20, windowMs: limits.challengeWindowMs ?? 10 * 60_000 });
+  const issue: typeof issueChallenge = async (o) => {
+    const r = await challengeLimiter.hit(`challenge:${o.address}`, clock());
+    if (!r.allowed) throw new HttpError(429, 'RATE_LIMITED', 'too many outstanding challenges for this wallet; retry later', { retryAfterMs: r.retryAfterMs });
+    return issueChallenge(o);
+  };
+
   const ownedBot = async (res: Response, id: string): Promise<BotRow> => {
     const bot = BOT_ID_RE.test(id) ? await repo.getBot(id) : null;
     // Another user's bot is "not found" too: ids are not an oracle.
@@ -278,6 +310,17 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       const bot = BOT_ID_RE.test(botId) ? await repo.getBot(botId) : null;
       const ok = constantTimeEqual(Buffer.from(sha256Hex(secret), 'hex'), Buffer.from(bot?.webhookSecretHash ?? DUMMY_SECRET_HASH, 'hex'));
       if (bot === null || !ok || secret === '') throw new HttpError(401, 'AUTHORIZATION_REQUIRED', bot === null ? 'webhook for an unknown bot' : 'webhook secret mismatch');
+      // 1b. Per-bot rate limit, then one signature per alert body (a replayed alert is refused).
+      const rl = await webhookLimiter.hit(`webhook:${bot.id}`, clock());
+      if (!rl.allowed) throw new HttpError(429, 'RATE_LIMITED', 'too many alerts for this bot; retry later', { retryAfterMs: rl.retryAfterMs });
+      if (replayWindowMs > 0) {
+        try {
+          await stores.nonces.issue(sha256Hex(`webhook-alert\n${bot.id}\n${req.body as string}`), clock() + replayWindowMs, '');
+        } catch (e) {
+          if (isAgentvaultError(e, 'INVALID_INPUT')) throw new HttpError(409, 'INVALID_INPUT', 'this alert was already received: it is signed at most once');
+          throw e;
+        }
+      }
       // 2. Strict schema for the order.
       const order: Order = {
         market: str(b, 'market', { re: MARKET_RE, max: 64 }),
@@ -348,7 +391,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       const address = str(b, 'address', { max: 44 });
       if (!isAddress(address)) throw new HttpError(400, 'INVALID_INPUT', 'address: expected a base58 Solana address', { field: 'address' });
       if (b['botId'] !== undefined || b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'sign-in takes only an address', { field: 'purpose' });
-      const c = await issueChallenge({ ...common, purpose, address });
+      const c = await issue({ ...common, purpose, address });
       res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString() });
       return;
     }
@@ -360,7 +403,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
 
     if (purpose === 'unlock') {
       if (b['botId'] !== undefined || b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'unlock takes no bot', { field: 'purpose' });
-      const c = await issueChallenge({ ...common, purpose, address });
+      const c = await issue({ ...common, purpose, address });
       const vault = await repo.getVault(address);
       let keyMessage: { text: string; signedAs: string; create: boolean };
       if (vault !== null) {
@@ -384,7 +427,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     if (purpose === 'enable-execution') {
       if (bot.policy === null || bot.policyHash === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
       const windowMs = int(b, 'windowMs', 60_000, config.maxGrantWindowMs, true) ?? Math.min(DEFAULT_GRANT_WINDOW_MS, config.maxGrantWindowMs);
-      const c = await issueChallenge({
+      const c = await issue({
         ...common,
         purpose,
         address,
@@ -398,7 +441,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     }
     // reveal-mnemonic: the bot whose agent wallet is revealed is named in the message (an app resource).
     if (b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'reveal-mnemonic takes no window', { field: 'windowMs' });
-    const c = await issueChallenge({ ...common, purpose, address, resources: [botResource(bot.id)] });
+    const c = await issue({ ...common, purpose, address, resources: [botResource(bot.id)] });
     res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString() });
   });
 
@@ -612,6 +655,10 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   // -- errors: one JSON shape; uniform for authentication failures; precise in the log ----------
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
+    // A route parameter with malformed percent-encoding (`/bots/%/kill`): Express's decoder throws
+    // a URIError with status 400; answer it as the client error it is, not as a 500.
+    if (err instanceof URIError || (err instanceof Error && (err as { status?: unknown }).status === 400 && /decode param/i.test(err.message)))
+      err = new HttpError(400, 'INVALID_INPUT', 'malformed percent-encoding in the URL');
     const r = toErrorResponse(err);
     const fields = { method: req.method, path: req.baseUrl + req.path, status: r.status, code: r.log.code, reason: r.log.message };
     if (r.log.unexpected) logger.error('failed', fields);

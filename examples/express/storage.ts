@@ -388,6 +388,10 @@ export interface Stores {
   readonly authLimiter: RateLimiter;
   /** Unlocked vaults, sealed per session (SPEC 12): what lets any instance serve any request. */
   readonly sessions: SessionStore;
+  /** Signed alerts per bot (issue 14 item 8); optional: the app falls back to a per-process limiter. */
+  readonly webhookLimiter?: RateLimiter;
+  /** Outstanding challenges per wallet (issue 14 item 8); optional, as above. */
+  readonly challengeLimiter?: RateLimiter;
   /** Human-readable backend name for the startup line. */
   readonly backend: string;
   close(): Promise<void>;
