@@ -42,7 +42,6 @@ import {
 } from 'agentvault/messages';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage, type UnlockedVault } from 'agentvault/vault';
 import { beginSession, endSession, endWalletSessions, openSession, type SessionPeppers } from 'agentvault/sessions';
-import { isAgentvaultError } from 'agentvault';
 import { base58 } from '@scure/base';
 import type { AppConfig } from './config.js';
 import { HttpError, int, object, oneOf, str, toErrorResponse, type Body } from './http.js';
