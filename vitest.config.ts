@@ -31,7 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'noble',
-          include: ['test/{primitives,records,vault,messages,derivation,execution}/**/*.test.ts'],
+          include: ['test/{primitives,records,vault,messages,derivation,execution,sessions}/**/*.test.ts'],
           env: { AGENTVAULT_CRYPTO: 'noble' },
           provide: { cryptoBackend: 'noble' },
         },

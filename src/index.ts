@@ -89,3 +89,13 @@ export {
   withExecutionSigner,
 } from './execution/index.js';
 export type { ExecutionGrant, ExecutionPolicy, ExecutionSigner, KeyWrapper, Order } from './execution/index.js';
+export {
+  beginSession,
+  createSessionPepper,
+  endSession,
+  endWalletSessions,
+  loadSessionPeppers,
+  MemorySessionStore,
+  openSession,
+} from './sessions/index.js';
+export type { SessionCredentials, SessionPeppers, SessionStore } from './sessions/index.js';

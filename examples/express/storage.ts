@@ -407,18 +407,20 @@ export function memoryStores(limits: LimitSettings): Stores {
   const revocations = new MemoryRevocationStore();
   const revealLimiter = new MemoryRateLimiter({ limit: limits.revealLimit, windowMs: REVEAL_WINDOW_MS });
   const authLimiter = new MemoryRateLimiter({ limit: limits.authRateLimit, windowMs: 60_000 });
+  const sessions = new MemorySessionStore();
   return {
     nonces,
     revocations,
     revealLimiter,
     authLimiter,
-    sessions: new MemorySessionStore(),
+    sessions,
     backend: 'memory',
     async close() {
       nonces.close();
       revocations.close();
       revealLimiter.close();
       authLimiter.close();
+      sessions.close();
     },
   };
 }

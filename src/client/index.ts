@@ -116,11 +116,11 @@ export class AgentvaultClient {
   }
 
   async #post(path: string, body: unknown, method = 'POST'): Promise<any> {
+    const bodyless = method === 'GET' || method === 'HEAD';
     const res = await this.#fetch(this.expected.uri + path, {
       method,
-      headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
-      body: JSON.stringify(body),
+      ...(bodyless ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const json = await res.json().catch(() => undefined);
     if (!res.ok) throw new ServerRefusal(res.status, String(json?.error?.code ?? 'HTTP_' + res.status), String(json?.error?.message ?? res.statusText));

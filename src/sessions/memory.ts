@@ -14,6 +14,8 @@ export interface MemorySessionStoreOptions {
   readonly maxEntries?: number;
   /** Wall clock for dropping expired entries. Default `Date.now`. */
   readonly clock?: () => number;
+  /** How often expired sessions are swept, in ms; 0 turns the timer off. Default 60 000. */
+  readonly sweepIntervalMs?: number;
 }
 
 /**
@@ -25,12 +27,25 @@ export class MemorySessionStore implements SessionStore {
   readonly #byId = new Map<string, StoredSession>();
   readonly #max: number;
   readonly #clock: () => number;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options?: MemorySessionStoreOptions) {
     const o = options === undefined ? {} : aobject(options, 'options');
-    for (const k of Object.keys(o)) if (k !== 'maxEntries' && k !== 'clock') fail('INVALID_INPUT', 'options: unknown option', { field: `options.${k}` });
+    for (const k of Object.keys(o))
+      if (k !== 'maxEntries' && k !== 'clock' && k !== 'sweepIntervalMs') fail('INVALID_INPUT', 'options: unknown option', { field: `options.${k}` });
     this.#max = optInt(o['maxEntries'], 'options.maxEntries', 100_000, 1, 100_000_000);
     this.#clock = optClock(o['clock']);
+    const every = optInt(o['sweepIntervalMs'], 'options.sweepIntervalMs', 60_000, 0, 2 ** 31 - 1);
+    if (every > 0) {
+      this.#timer = setInterval(() => this.#sweep(), every);
+      // Never keeps the process alive (as the stores of src/stores).
+      if (typeof this.#timer === 'object' && this.#timer !== null && 'unref' in this.#timer) this.#timer.unref();
+    }
+  }
+
+  /** Stop the sweep timer. */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
   }
 
   #sweep(): void {

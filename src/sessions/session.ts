@@ -313,7 +313,8 @@ export async function openSession(creds: SessionCredentials | string, options: O
     let resealed = false;
     if (version !== peppers.current) {
       // SPEC 12.7: reseal under the newest pepper, compare-and-set, so a concurrent lock wins.
-      const record = seal(c, peppers, entry.wallet, entry.expiresAt, umks);
+      // Only the versions still live: a version retired since the session began is dropped.
+      const record = seal(c, peppers, entry.wallet, entry.expiresAt, live);
       resealed = await store.reseal(c.id, entry.record, record);
       if (!resealed && (await store.get(c.id)) === null) {
         for (const u of live.values()) zero(u);

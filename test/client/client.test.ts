@@ -116,9 +116,10 @@ describe('AgentvaultClient with a scripted wallet-standard wallet', () => {
     };
     const posted: { path: string; body: any }[] = [];
     let nextChallenge = async (_body: any): Promise<any> => ({});
-    const fetchFn = (async (url: string, init: { body: string }) => {
+    const fetchFn = (async (url: string, init: { method: string; body?: string }) => {
       const path = url.slice(URI.length);
-      const body = JSON.parse(init.body);
+      if ((init.method === 'GET' || init.method === 'HEAD') && init.body !== undefined) throw new TypeError('a GET request cannot have a body');
+      const body = init.body === undefined ? undefined : JSON.parse(init.body);
       posted.push({ path, body });
       const json = path === '/auth/challenge' ? await nextChallenge(body) : { ok: true };
       return { ok: true, status: 200, statusText: 'OK', json: async () => json };
@@ -141,6 +142,13 @@ describe('AgentvaultClient with a scripted wallet-standard wallet', () => {
     bad.setChallenge(async () => ({ message: await challenge('unlock'), keyMessage: { text: p.keyMessage, signedAs: 'raw', create: true } }));
     await expect(bad.client.enroll()).rejects.toMatchObject({ code: 'NONDETERMINISTIC_SIGNER' });
     expect(bad.posted.map((x) => x.path)).toEqual(['/auth/challenge']);
+  });
+
+  it('request: GET carries no body, POST carries JSON', async () => {
+    const k = kit();
+    await k.client.request('GET', '/bots');
+    await k.client.request('POST', '/bots', { name: 'x' });
+    expect(k.posted.map((p) => [p.path, p.body])).toEqual([['/bots', undefined], ['/bots', { name: 'x' }]]);
   });
 
   it('a forged challenge never reaches the wallet', async () => {
