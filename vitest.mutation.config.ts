@@ -8,6 +8,7 @@ export default defineConfig({
       'test/records/**/*.test.ts',
       'test/primitives/encoding.test.ts',
       'test/vault/canonical.test.ts',
+      'test/vault/mac.test.ts',
     ],
     provide: { cryptoBackend: 'node' },
     setupFiles: ['test/setup/mutation.ts'],
