@@ -65,6 +65,31 @@ describe('context limits (SPEC 4.4)', () => {
   });
 });
 
+describe('context refusals name the argument (SPEC 2)', () => {
+  const err = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as AgentvaultError;
+    }
+    throw new Error('expected a refusal');
+  };
+  it.each([
+    ['not an object', () => encodeContext('x'), 'context', /^context: expected an object/],
+    ['class instance', () => encodeContext(new (class { address = address; })()), 'context', /^context: expected a plain object/],
+    ['bad address', () => encodeContext({ address: 'x' }), 'context.address', /^context\.address: /],
+    ['33 entries', () => encodeContext(Object.fromEntries([['address', address], ...Array.from({ length: 32 }, (_, i) => [`f${i}`, 'v'])])), 'context', /^context: at most 32 entries/],
+    ['bad name', () => encodeContext({ address, 'a b': 'x' }), 'context', /^context: entry names must match/],
+    ['lone surrogate', () => encodeContext({ address, v: '\ud800' }), 'context.v', /^context\.v: expected a well-formed string/],
+    ['long value', () => encodeContext({ address, v: 'a'.repeat(1025) }), 'context.v', /^context\.v: longer than 1024 bytes/],
+  ] as const)('%s', (_n, fn, field, message) => {
+    const e = err(fn);
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.details?.['field']).toBe(field);
+    expect(e.message).toMatch(message);
+  });
+});
+
 describe('record limits (SPEC 4.1, 4.2, 4.5)', () => {
   const ctx = { address };
   it('type of 64 characters seals and opens; 65 is refused', () => {

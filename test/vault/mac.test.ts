@@ -32,6 +32,10 @@ describe('vault MAC (SPEC 6.6)', () => {
     expect(keys.length).toBe(1);
     expect(keys[0]!.every((b) => b === 0)).toBe(true);
   });
+  it('signVault ignores a mac already present in its input (the MAC never covers itself)', () => {
+    expect(signVault(vectors.expected as never, umk).mac).toBe(mac);
+    expect(signVault({ ...vectors.expected, mac: 'A'.repeat(43) } as never, umk).mac).toBe(mac);
+  });
   it('verifyVaultMac zeroes the MAC key on success and on failure', () => {
     const v = signVault(unsigned as never, umk);
     keys.length = 0;
