@@ -12,6 +12,7 @@
  */
 import { base58, base64 } from '@scure/base';
 import { decodeBase64url as rawDecodeBase64url, encodeBase64url } from './primitives/_base64url.js';
+import { decode32, isCanonical32 } from './primitives/_base58.js';
 import { fail, type ErrorCode } from './errors.js';
 
 /** How to report a refusal: the code and the field named in `details.field`. */
@@ -93,6 +94,14 @@ export function decodeBase58(text: string, f: DecodeFailure, length?: number): U
   // ceil(n * log(256) / log(58)) characters at most: 44 for 32 bytes, 88 for 64 (and no
   // quadratic work on a long hostile text).
   if (length !== undefined && text.length > Math.ceil((length * 8) / Math.log2(58))) refuse(g, 'bad-length');
+  if (length === 32) {
+    // Addresses: the fixed-width codec (issue 18); same decisions, no general radix conversion.
+    const b = decode32(text);
+    if (b === 'char') return refuse(g, 'bad-alphabet');
+    if (b === 'size') return refuse(g, 'bad-length');
+    if (!isCanonical32(text, b)) return refuse(g, 'non-canonical');
+    return b;
+  }
   let bytes: Uint8Array;
   try {
     bytes = base58.decode(text);

@@ -61,8 +61,22 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 const encoder = new TextEncoder();
+/**
+ * UTF-8 bytes of `s` (lone surrogates become U+FFFD, as TextEncoder does). Short ASCII strings
+ * (names, addresses, labels, record contexts) are copied code unit by code unit: Node 20's
+ * `TextEncoder.encode` costs a native call and an allocation of several microseconds each, which
+ * was the largest single cost of `encodeContext` (issue 18). Same bytes either way.
+ */
 export function utf8(s: string): Uint8Array {
-  return encoder.encode(s);
+  const n = s.length;
+  if (n > 256) return encoder.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
 }
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -2,7 +2,7 @@
  * Solana addresses: base58 text of a 32-byte ed25519 public key (DESIGN 4).
  * @module
  */
-import { base58 } from '@scure/base';
+import { encode32 } from './_base58.js';
 import { decodeBase58 } from '../_encoding.js';
 import { abytes, astring } from '../_utils.js';
 
@@ -16,7 +16,7 @@ export function decodeAddress(address: unknown, name = 'address'): Uint8Array {
 
 /** 32 bytes -> base58 address. */
 export function encodeAddress(publicKey: Uint8Array): string {
-  return base58.encode(abytes(publicKey, 'publicKey', 32));
+  return encode32(abytes(publicKey, 'publicKey', 32));
 }
 
 /** True when `address` is a canonical base58 32-byte address. */
