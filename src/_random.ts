@@ -3,12 +3,14 @@
  * Internal. Tests that check fixed-input vectors replace the source through
  * `_setRandomSourceForTests`; no public entry exports it.
  *
- * Small requests (at most 64 bytes: salts, IVs, nonces, keys) are served from a 2 KiB buffer
- * filled by one CSPRNG call (SPEC 3.3): on a loaded machine one `getRandomValues` call costs
- * several microseconds whatever its size, which was half of `sealRecord` (issue 18). Bytes are
- * copied out and zeroed in the buffer as they are handed out, so the buffer only ever holds bytes
- * nobody has received yet, and no two requests share a byte. Larger requests go to the CSPRNG
- * directly.
+ * Two entry points (SPEC 3.3):
+ * - `randomBytes`: every secret (keys, entropy, peppers, session secrets, recovery codes) comes
+ *   straight from the CSPRNG, so no future key ever sits pre-generated in memory;
+ * - `randomPublicBytes`: values that are public once used (record salts and IVs, wrap IVs) of at
+ *   most 64 bytes are served from a 2 KiB buffer filled by one CSPRNG call: on a loaded machine one
+ *   `getRandomValues` call costs several microseconds whatever its size, which was half of
+ *   `sealRecord` (issue 18). Bytes are copied out and zeroed in the buffer as they are handed out,
+ *   so no two requests share a byte.
  * @module
  */
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
@@ -26,7 +28,13 @@ function fromSource(n: number): Uint8Array {
   return out;
 }
 
+/** `n` bytes straight from the CSPRNG: for secrets. */
 export function randomBytes(n: number): Uint8Array {
+  return fromSource(n);
+}
+
+/** `n` bytes for a value that is public once used (salt, IV): pooled when small. Never for secrets. */
+export function randomPublicBytes(n: number): Uint8Array {
   // A test source gets every request itself, so fixed-input vectors see the sequence they expect.
   if (n > POOLED_MAX || source !== cryptoRandomBytes) return fromSource(n);
   if (pool === undefined || poolOff + n > POOL_SIZE) {

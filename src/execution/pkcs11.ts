@@ -18,7 +18,7 @@ import type { PKCS11 } from 'pkcs11js';
 import { base64urlnopad } from '@scure/base';
 import { aoptions } from '../_options.js';
 import { abytes, concatBytes, lp, typeName, zero } from '../_utils.js';
-import { randomBytes } from '../_random.js';
+import { randomBytes, randomPublicBytes } from '../_random.js';
 import { AgentvaultError, fail } from '../errors.js';
 import { SecretBytes } from '../secret.js';
 import { assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
@@ -180,7 +180,7 @@ export class Pkcs11KeyWrapper implements KeyWrapper {
     abytes(context, 'context');
     const version = this.currentVersion;
     const kek = this.#keys.get(version)!;
-    const iv = randomBytes(IV_LENGTH);
+    const iv = randomPublicBytes(IV_LENGTH);
     const input = Buffer.from(key);
     const out = Buffer.alloc(KEY_LENGTH + TAG_LENGTH + 16);
     try {

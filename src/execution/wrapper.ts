@@ -10,7 +10,7 @@ import { decodeBase64, decodeBase64url } from '../_encoding.js';
 import { base64urlnopad } from '@scure/base';
 import { aoptions } from '../_options.js';
 import { abytes, aobject, concatBytes, equalBytes, lp, typeName, zero } from '../_utils.js';
-import { randomBytes } from '../_random.js';
+import { randomBytes, randomPublicBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_LENGTH, GCM_TAG_LENGTH } from '../primitives/aead.js';
 import { assertStrongKey, KEY_HELP } from '../primitives/keys.js';
@@ -169,7 +169,7 @@ export class LocalKeyWrapper implements KeyWrapper {
     abytes(key, 'key', 32);
     abytes(context, 'context');
     const kek = this.#keys.get(this.currentVersion)!;
-    const iv = randomBytes(GCM_IV_LENGTH);
+    const iv = randomPublicBytes(GCM_IV_LENGTH);
     const sealed = aesGcmEncrypt(kek, iv, key, this.#aad(this.currentVersion, context));
     return Object.freeze({ wrapper: this.id, version: this.currentVersion, data: base64urlnopad.encode(concatBytes(iv, sealed)) });
   }

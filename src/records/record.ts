@@ -13,7 +13,7 @@
  */
 import { abytes, aint, aobject, concatBytes, equalBytes, u16be, utf8, zero } from '../_utils.js';
 import { aoptions } from '../_options.js';
-import { randomBytes } from '../_random.js';
+import { randomBytes, randomPublicBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_LENGTH } from '../primitives/aead.js';
 import { hkdfExpand, hkdfExtract } from '../primitives/hkdf.js';
@@ -86,8 +86,8 @@ export function sealRecord(key: KeyInput, plaintext: Uint8Array, opts: SealRecor
   const type = assertRecordType(opts.type);
   const umkVersion = aint(opts.umkVersion ?? 1, 'umkVersion', 1, 0xffffffff);
   const contextBytes = encodeContext(opts.context);
-  const salt = randomBytes(SALT_LENGTH);
-  const iv = randomBytes(GCM_IV_LENGTH);
+  const salt = randomPublicBytes(SALT_LENGTH);
+  const iv = randomPublicBytes(GCM_IV_LENGTH);
   const { encKey, commitment } = deriveRecordKeys(k, salt);
   try {
     const headerBytes = encodeHeader({ suite: SUITE_AES256GCM_HKDF_COMMIT, umkVersion, type, salt, commitment, iv });
