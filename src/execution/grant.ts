@@ -41,7 +41,7 @@ import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
 import type { RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
-import { evaluateOrder, normalizePolicy, policyHash } from './policy.js';
+import { evaluateOrder, normalizePolicy, policyHash } from './policy/index.js';
 import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
 

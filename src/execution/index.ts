@@ -23,7 +23,7 @@ export {
   POLICY_RULES,
   POLICY_VERSION,
   policyHash,
-} from './policy.js';
+} from './policy/index.js';
 export type {
   ExecutionPolicy,
   ExecutionPolicyInput,
@@ -34,7 +34,7 @@ export type {
   PolicyViolation,
   PolicyWindow,
   TimeOfDayWindow,
-} from './policy.js';
+} from './policy/index.js';
 export {
   createExecutionGrant,
   GRANT_AGENT_KEY_RECORD,

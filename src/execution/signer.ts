@@ -15,8 +15,8 @@ import { abytes, equalBytes } from '../_utils.js';
 import { AgentvaultError, fail } from '../errors.js';
 import { decodeAddress, encodeAddress } from '../primitives/address.js';
 import { createEd25519Signer } from '../primitives/ed25519.js';
-import type { ExecutionPolicy } from './policy.js';
-import { insideTimeOfDay, NEVER_ALLOWED_PROGRAMS } from './policy.js';
+import type { ExecutionPolicy } from './policy/index.js';
+import { insideTimeOfDay, NEVER_ALLOWED_PROGRAMS } from './policy/index.js';
 
 /** Solana's packet limit: a whole transaction (signatures + message) is at most 1232 bytes. */
 export const PACKET_DATA_SIZE = 1232;

@@ -14,7 +14,7 @@ import {
   withExecutionSigner,
   type ExecutionGrant,
 } from '../../src/execution/grant.js';
-import { policyHash } from '../../src/execution/policy.js';
+import { policyHash } from '../../src/execution/policy/index.js';
 import type { ExecutionSigner } from '../../src/execution/signer.js';
 import { LocalKeyWrapper, type KeyWrapper } from '../../src/execution/wrapper.js';
 import type { RevocationStore } from '../../src/stores/types.js';

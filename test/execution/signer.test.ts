@@ -19,7 +19,7 @@ import {
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
-import { normalizePolicy } from '../../src/execution/policy.js';
+import { normalizePolicy } from '../../src/execution/policy/index.js';
 import {
   checkTransactionRules,
   createScopedSigner,

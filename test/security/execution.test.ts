@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import { createAgentWallet } from '../../src/derivation/agent-wallet.js';
 import { createExecutionGrant, grantParamsFromResources, parseGrant, withExecutionSigner, type ExecutionSignerOptions } from '../../src/execution/grant.js';
-import { normalizePolicy } from '../../src/execution/policy.js';
+import { normalizePolicy } from '../../src/execution/policy/index.js';
 import { createScopedSigner, type ExecutionSigner } from '../../src/execution/signer.js';
 import { prepareVault, rewrapVault } from '../../src/vault/vault.js';
 import {
