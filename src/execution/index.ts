@@ -73,3 +73,10 @@ export type {
 } from './signer.js';
 export { REVEAL_LIMIT, REVEAL_MAX_AGE_MS, REVEAL_WINDOW_MS, revealMnemonic } from './reveal.js';
 export type { RevealMnemonicOptions } from './reveal.js';
+export { checkInstructionRule } from './programs/constraints.js';
+export type { ConstraintContext, ProgramRefusal, ProgramRefusalReason } from './programs/constraints.js';
+export type { DecodedInstruction, DecodedProgramInstruction, DecodedValue, ProgramDecoder } from './programs/types.js';
+export { JUPITER_V6_IDL_SHA256, JUPITER_V6_PROGRAM, jupiterV6Preset } from './programs/presets/jupiter.js';
+export type { JupiterV6PresetOptions } from './programs/presets/jupiter.js';
+export { DRIFT_V2_IDL_SHA256, DRIFT_V2_PROGRAM, driftV2Preset } from './programs/presets/drift.js';
+export type { DriftV2PresetOptions } from './programs/presets/drift.js';
