@@ -599,7 +599,10 @@ export async function withExecutionSigner<T>(
     fail('POLICY_MISMATCH', 'the policy presented does not hash to the policy the user signed');
   if (!policy.enabled) fail('POLICY_VIOLATION', 'the policy is disabled', { rules: ['enabled'] });
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
-  const decision = evaluateOrder(policy, o.order, o.state, now);
+  // Interim, until the v2 signing pipeline (DESIGN 13) takes v2 policies: the v1 transaction
+  // rules cannot enforce a v2 policy, so fail closed.
+  if (policy.v !== 1) fail('POLICY_INVALID', 'policy.v: v2 policies need the v2 signing pipeline', { field: 'policy.v' });
+  const decision = evaluateOrder(policy, o.order, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),

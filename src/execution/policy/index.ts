@@ -8,3 +8,6 @@ export * from './v1.js';
 export * from './normalize.js';
 export * from './hash.js';
 export * from './order.js';
+export * from './v2.js';
+export * from './types.js';
+export * from './summary.js';
