@@ -8,7 +8,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getNodeCodec } from '@codama/dynamic-codecs';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
-import { address, getAddressEncoder, getProgramDerivedAddress } from '@solana/kit';
+import { findAssociatedTokenPda } from '@solana-program/token';
+import { address } from '@solana/kit';
 import { base58 } from '@scure/base';
 
 export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
@@ -54,11 +55,7 @@ export function codamaDecode(idl: unknown, name: string, data: Uint8Array): any 
 }
 
 export async function ataAddress(owner: string, mint: string, tokenProgram = TOKEN): Promise<string> {
-  const enc = getAddressEncoder();
-  const [pda] = await getProgramDerivedAddress({
-    programAddress: address(ATA_PROGRAM),
-    seeds: [enc.encode(address(owner)), enc.encode(address(tokenProgram)), enc.encode(address(mint))],
-  });
+  const [pda] = await findAssociatedTokenPda({ owner: address(owner), mint: address(mint), tokenProgram: address(tokenProgram) });
   return pda;
 }
 /** A synchronous `ataOf` over precomputed (owner, mint) pairs; anything else has no ATA (refuses). */
