@@ -29,6 +29,7 @@ import { createAgentWallet } from '../src/derivation/index.js';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage, type VaultData } from '../src/vault/index.js';
 import { measure, type Impl, type Measured, type Timed } from './harness.js';
 import * as native from './native.js';
+import { programRows } from './programs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -705,6 +706,7 @@ async function main(): Promise<void> {
     ['grant', grantRow],
     ['derive', deriveRow],
     ['memory', memoryStoreRow],
+    ['programs', () => programRows(check)],
     ['redis', () => (servers.redisUrl ? redisRow(servers.redisUrl, cleanup) : Promise.reject(new Error(servers.why.redis)))],
     ['postgres', () => (servers.pgUrl ? pgRow(servers.pgUrl, cleanup) : Promise.reject(new Error(servers.why.pg)))],
   ];
