@@ -296,3 +296,50 @@ describe('properties (fast-check)', () => {
     );
   });
 });
+
+describe('wrong types and round trips', () => {
+  it('every wrong-typed IDL, data, accounts and options value is INVALID_INPUT', async () => {
+    const { NOT_BYTES } = await import('../../helpers/wrong-types.js');
+    for (const [label, v] of NOT_BYTES) {
+      if (typeof v === 'string') continue; // a string is an accepted IDL form (its UTF-8 bytes)
+      refusedWith(() => createProgramDecoder(v as never, { program: JUP }), 'INVALID_INPUT');
+      refusedWith(() => drift.decode(v as never, accs(3)), 'INVALID_INPUT');
+      void label;
+    }
+    for (const bad of ['', '00'.repeat(32)]) refusedWith(() => createProgramDecoder(bad, { program: JUP }), 'INVALID_INPUT', 'idl-invalid');
+    const data = encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'None' } });
+    for (const a of [null, 'x', {}, [1, 2, 3], [JUP, 5]]) refusedWith(() => drift.decode(data, a as never), 'INVALID_INPUT');
+    for (const o of [null, 5, 'x']) refusedWith(() => createProgramDecoder(jupiterIdlBytes, o as never), 'INVALID_INPUT');
+  });
+
+  it('Codama-encoded random placePerpOrder and cancelOrders decode to the same values; input not mutated (fast-check)', () => {
+    const u = (bits: number) => fc.bigInt({ min: 0n, max: 2n ** BigInt(bits) - 1n });
+    const i = (bits: number) => fc.bigInt({ min: -(2n ** BigInt(bits - 1)), max: 2n ** BigInt(bits - 1) - 1n });
+    const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+    const enumOf = (...v: string[]) => fc.integer({ min: 0, max: v.length - 1 }).map((k) => v[k]!);
+    const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+    fc.assert(
+      fc.property(
+        fc.record({
+          orderType: enumOf('market', 'limit', 'triggerMarket', 'triggerLimit', 'oracle'), marketType: enumOf('spot', 'perp'), direction: enumOf('long', 'short'),
+          userOrderId: u(8), baseAssetAmount: u(64), price: u(64), marketIndex: u(16), reduceOnly: fc.boolean(), postOnly: enumOf('none', 'mustPostOnly', 'tryPostOnly', 'slide'),
+          bitFlags: u(8), maxTs: opt(i(64)), triggerPrice: opt(u(64)), triggerCondition: enumOf('above', 'below', 'triggeredAbove', 'triggeredBelow'),
+          oraclePriceOffset: opt(i(32)), auctionDuration: opt(u(8)), auctionStartPrice: opt(i(64)), auctionEndPrice: opt(i(64)),
+        }),
+        (p) => {
+          const num = (x: bigint) => x; // Codama takes bigint or number for every width
+          const enc = { ...p, userOrderId: Number(p.userOrderId), marketIndex: Number(p.marketIndex), bitFlags: Number(p.bitFlags), oraclePriceOffset: p.oraclePriceOffset === null ? null : Number(p.oraclePriceOffset), auctionDuration: p.auctionDuration === null ? null : Number(p.auctionDuration), baseAssetAmount: num(p.baseAssetAmount) };
+          const data = encodeIx(driftIdl, 'placePerpOrder', { params: enc });
+          const copy = Uint8Array.from(data);
+          const got = drift.decode(data, accs(3)).args as { params: Record<string, unknown> };
+          expect(data).toEqual(copy);
+          const variant = (s: string) => ({ __variant: cap(s) });
+          expect(got.params).toEqual({
+            ...p, orderType: variant(p.orderType), marketType: variant(p.marketType), direction: variant(p.direction), postOnly: variant(p.postOnly), triggerCondition: variant(p.triggerCondition),
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
