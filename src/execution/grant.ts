@@ -42,7 +42,12 @@ import type { SecretBytes } from '../secret.js';
 import type { RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
 import { evaluateOrder, normalizePolicy, policyHash } from './policy/index.js';
-import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
+import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner, type SigningDecisionEvent } from './signer.js';
+import { aBoundOrder } from './pipeline/bind.js';
+import { aProgramDecoders } from './pipeline/evaluate.js';
+import type { BudgetStore } from './pipeline/spend.js';
+import type { ProgramDecoder } from './programs/types.js';
+import { aLookupTables } from './transaction/accounts.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
 
 /** `format` field of a grant. */
@@ -505,6 +510,27 @@ export interface ExecutionSignerOptions {
    * `now` plus the wall-clock time elapsed since the call began.
    */
   readonly now?: number;
+  /**
+   * v2 (SPEC 10.4.2): full contents of the address lookup tables the transactions load, table
+   * address -> entries, fetched by the app through its own RPC (never taken from whoever built the
+   * transaction). Entries are append-only, so contents may be cached per table address.
+   */
+  readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
+  /** v2: decoders of the Anchor programs the policy names (`createProgramDecoder`, `agentvault/execution/idl`). */
+  readonly programs?: readonly ProgramDecoder[];
+  /** v2: the budget store; required when the policy has budgets (SPEC 10.4.5). */
+  readonly budgets?: BudgetStore;
+  /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.8). A hook that throws stops an allowed signature. */
+  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+}
+
+const SIGNER_OPTION_KEYS = new Set(['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit']);
+
+function aBudgetStore(value: unknown): BudgetStore | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as BudgetStore).spend !== 'function')
+    fail('INVALID_INPUT', 'budgets: expected a BudgetStore', { field: 'budgets' });
+  return value as BudgetStore;
 }
 
 /** What `withExecutionSigner` requires the grant to be. */
@@ -571,7 +597,13 @@ export async function withExecutionSigner<T>(
   fn: (signer: ExecutionSigner) => T | Promise<T>,
 ): Promise<T> {
   const o = aobject(options, 'options') as Partial<ExecutionSignerOptions>;
+  // A misspelt option (say `lookuptables`) must not be silently ignored.
+  for (const k of Object.keys(o)) if (!SIGNER_OPTION_KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
   if (typeof fn !== 'function') fail('INVALID_INPUT', 'fn: expected a callback', { field: 'fn' });
+  const lookupTables = aLookupTables(o.lookupTables);
+  const programs = aProgramDecoders(o.programs);
+  const budgets = aBudgetStore(o.budgets);
+  if (o.audit !== undefined && typeof o.audit !== 'function') fail('INVALID_INPUT', 'audit: expected a function', { field: 'audit' });
   const wrapper = aKeyWrapper(o.wrapper);
   const revocations = aRevocations(o.revocations);
   const expected = anExpectedGrant(o.expected);
@@ -599,9 +631,8 @@ export async function withExecutionSigner<T>(
     fail('POLICY_MISMATCH', 'the policy presented does not hash to the policy the user signed');
   if (!policy.enabled) fail('POLICY_VIOLATION', 'the policy is disabled', { rules: ['enabled'] });
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
-  // Interim, until the v2 signing pipeline (DESIGN 13) takes v2 policies: the v1 transaction
-  // rules cannot enforce a v2 policy, so fail closed.
-  if (policy.v !== 1) fail('POLICY_INVALID', 'policy.v: v2 policies need the v2 signing pipeline', { field: 'policy.v' });
+  if (policy.v === 2 && policy.budgets.length > 0 && budgets === undefined)
+    fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.5)', { field: 'budgets' });
   const decision = evaluateOrder(policy, o.order, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
@@ -620,7 +651,21 @@ export async function withExecutionSigner<T>(
     // policy's time of day, on a clock that starts at `now` and follows the wall clock.
     const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
     const notAfter = Math.min(Date.parse(g.expiresAt), policyEnd);
-    const scoped = createScopedSigner(secret, g.agent, policy, { notAfter, maxSignatures, clock: () => now + (Date.now() - start) });
+    // v2: the order just checked is the one every transaction must implement (SPEC 10.4.4).
+    const scoped = createScopedSigner(
+      secret,
+      g.agent,
+      policy,
+      { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
+      {
+        ...(policy.v === 2 ? { order: aBoundOrder(o.order) } : {}),
+        lookupTables,
+        programs,
+        ...(budgets === undefined ? {} : { budgets }),
+        ...(o.audit === undefined ? {} : { audit: o.audit }),
+        identity: { grantId: g.id, bot: g.bot, wallet: g.owner },
+      },
+    );
     close = scoped.close;
     return await fn(scoped.signer);
   } finally {

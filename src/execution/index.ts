@@ -121,7 +121,15 @@ export type {
   ExecutionSigner,
   MessageHeader,
   RefusalReason,
+  SigningDecisionEvent,
 } from './signer.js';
+export { explainTransaction } from './pipeline/explain.js';
+export type { ExplainTransactionOptions, TransactionExplanation } from './pipeline/explain.js';
+export { budgetCounter } from './pipeline/spend.js';
+export type { BudgetSpend, BudgetSpendResult, BudgetStore } from './pipeline/spend.js';
+export type { PipelineReason } from './pipeline/refuse.js';
+export { associatedTokenAddress, findProgramAddress, WSOL_MINT } from './transaction/ata.js';
+export { LOOKUP_TABLE_MAX_ADDRESSES } from './transaction/accounts.js';
 export { REVEAL_LIMIT, REVEAL_MAX_AGE_MS, REVEAL_WINDOW_MS, revealMnemonic } from './reveal.js';
 export type { RevealMnemonicOptions } from './reveal.js';
 export { checkInstructionRule } from './programs/constraints.js';

@@ -61,7 +61,9 @@ function runV2(bytes: Uint8Array, input: PipelineInput & { readonly policy: Poli
   const msg = decodeStage(bytes);
   trace.message = msg;
   const accounts = resolveAccounts(msg, input.lookupTables);
-  const ixs = decodeInstructionsStage(msg, accounts, input.policy, input.programs);
+  const seen: DecodedInstruction[] = [];
+  trace.decoded = seen;
+  const ixs = decodeInstructionsStage(msg, accounts, input.policy, input.programs, (d) => seen.push(d));
   trace.decoded = Object.freeze(ixs.map((i) => i.decoded));
   const facts = matchStage(msg, ixs, input.agent, input.policy, input.order);
   trace.facts = facts;

@@ -30,6 +30,8 @@ export function decodeInstructionsStage(
   accounts: ResolvedAccounts,
   policy: PolicyV2,
   decoders: ProgramDecoders,
+  /** Receives each instruction as it is decoded (explain shows them even when a later one refuses). */
+  onDecoded?: (ix: DecodedInstruction) => void,
 ): readonly RuledInstruction[] {
   const out: RuledInstruction[] = [];
   msg.instructions.forEach((ix, index) => {
@@ -54,7 +56,9 @@ export function decodeInstructionsStage(
       if (decoder.idlSha256 !== rule.idlSha256) refuse('idl-mismatch', "the supplied IDL is not the one the policy's rule was written against", `${path}.idlSha256`, index);
       d = withIndex(() => decoder.decode(ix.data, addrs), index, `${path}.instructions`);
     }
-    out.push(Object.freeze({ decoded: Object.freeze({ index, program, ...d }), ruleIndex, rule }));
+    const decoded: DecodedInstruction = Object.freeze({ index, program, ...d });
+    onDecoded?.(decoded);
+    out.push(Object.freeze({ decoded, ruleIndex, rule }));
   });
   return Object.freeze(out);
 }
