@@ -16,8 +16,7 @@ export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.u
 export const JUP = 'JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4';
 export const DRIFT = 'dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH';
 export const TOKEN = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
-export const TOKEN22 = 'TokenzQdBNbLqP5VEhdkAS6EHFLC1PHnBqCXEpPxuEb';
-export const ATA_PROGRAM = 'ATokenGPvbdGVxr1b2hvZbsLqW5xwTxM8WE4jiNQTsb';
+export const TOKEN22 = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
 export const WSOL = 'So11111111111111111111111111111111111111112';
 export const USDC = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
 
