@@ -97,6 +97,15 @@ describe('hostile IDLs are refused with INVALID_INPUT (idl-invalid)', () => {
   ];
   for (const [name, text] of cases) it(name, () => refusedWith(() => createProgramDecoder(text, { program: JUP }), 'INVALID_INPUT', 'idl-invalid'));
 
+  it('a reachable duplicate type is refused; unreachable odd definitions are ignored; legacy account layouts resolve', () => {
+    const dup = [{ name: 'A', type: { kind: 'struct', fields: [] } }, { name: 'A', type: { kind: 'struct', fields: [{ name: 'x', type: 'u8' }] } }];
+    refusedWith(() => createProgramDecoder(mini(dup, [{ name: 'x', type: { defined: 'A' } }]), { program: JUP }), 'INVALID_INPUT', 'idl-invalid');
+    const odd = [{ name: 'Weird<T>', type: { kind: 'struct', fields: [{ name: 'x', type: 'f128' }] } }, { name: 'Z', type: { kind: 'struct', fields: [{ name: 'z', type: 'coption' }] } }, 7];
+    expect(createProgramDecoder(mini(odd, [{ name: 'x', type: 'u8' }]), { program: JUP }).instructions).toEqual(['doIt']);
+    const withAccount = mini([], [{ name: 'x', type: { defined: 'Layout' } }], { accounts: [{ name: 'Layout', type: { kind: 'struct', fields: [{ name: 'n', type: 'u16' }] } }] });
+    expect(createProgramDecoder(withAccount, { program: JUP }).decode(Uint8Array.of(...legacyDiscriminator('doIt'), 1, 2), []).args).toEqual({ x: { n: 513n } });
+  });
+
   it('a long chain of defined types is bounded', () => {
     const types = Array.from({ length: 200 }, (_, i) => ({ name: `T${i}`, type: { kind: 'struct', fields: [{ name: 'n', type: i === 199 ? 'u8' : { defined: `T${i + 1}` } }] } }));
     refusedWith(() => createProgramDecoder(mini(types, [{ name: 'x', type: { defined: 'T0' } }]), { program: JUP }), 'INVALID_INPUT', 'idl-invalid');
@@ -269,19 +278,24 @@ describe('properties (fast-check)', () => {
     }
   });
   it('a single bit flip in the discriminator of a valid instruction refuses (or names another instruction)', () => {
-    const data = encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false });
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 63 }), (bit) => {
+    const cases = [
+      [drift, encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }), 'withdraw', 8],
+      [jupiter, encodeIx(jupiterIdl, 'sharedAccountsRoute', { id: 0, routePlan: [], inAmount: 1n, quotedOutAmount: 1n, slippageBps: 1, platformFeeBps: 0 }), 'sharedAccountsRoute', 13],
+    ] as const;
+    for (const [dec, data, name, n] of cases) {
+      let refused = 0;
+      for (let bit = 0; bit < 64; bit++) {
         const flipped = Uint8Array.from(data);
         flipped[bit >> 3]! ^= 1 << (bit & 7);
         try {
-          expect(drift.decode(flipped, accs(8)).name).not.toBe('withdraw');
+          expect(dec.decode(flipped, accs(n)).name).not.toBe(name);
         } catch (e) {
           expect(isAgentvaultError(e, 'SIGNING_REFUSED')).toBe(true);
+          refused++;
         }
-      }),
-      { numRuns: 64 },
-    );
+      }
+      expect(refused).toBe(64);
+    }
   });
   it('random IDL text never throws anything but AgentvaultError', () => {
     fc.assert(

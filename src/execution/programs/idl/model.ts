@@ -81,6 +81,11 @@ function ident(value: unknown, path: string): string {
     bad(path, 'expected an identifier');
   return value;
 }
+/** The program's display name: any non-empty string of at most `maxNameLength` characters. */
+function label(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > IDL_LIMITS.maxNameLength) bad(path, 'expected a name');
+  return value;
+}
 function obj(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(path, 'expected an object');
   return value as Record<string, unknown>;
@@ -165,24 +170,35 @@ export function parseIdl(bytes: Uint8Array): IdlModel {
   let address: unknown;
   if (format === 'anchor-0.30') {
     const meta = obj(own(root, 'metadata'), 'metadata');
-    name = ident(own(meta, 'name'), 'metadata.name');
+    name = label(own(meta, 'name'), 'metadata.name');
     address = own(root, 'address');
   } else {
-    name = ident(own(root, 'name'), 'name');
+    name = label(own(root, 'name'), 'name');
     const meta = own(root, 'metadata');
     address = meta === undefined ? undefined : own(obj(meta, 'metadata'), 'address');
   }
   if (address !== undefined && (typeof address !== 'string' || address.length < 32 || address.length > 44)) bad('address', 'expected a base58 program id');
 
   // Type definitions by name, parsed on first use (lazily), with cycle detection.
-  const rawTypes = own(root, 'types') === undefined ? [] : arr(own(root, 'types'), 'types', IDL_LIMITS.maxTypes);
+  // Only definitions an instruction reaches are checked (lazily); here they are just indexed by name.
+  // A legacy IDL may also reference an account layout (`accounts[i]` with a `type`).
   const rawByName = new Map<string, { raw: Record<string, unknown>; path: string }>();
-  rawTypes.forEach((t, i) => {
-    const o = obj(t, `types[${i}]`);
-    const n = ident(own(o, 'name'), `types[${i}].name`);
-    if (rawByName.has(n)) bad(`types[${i}].name`, `duplicate type ${n}`);
-    rawByName.set(n, { raw: o, path: `types[${i}]` });
-  });
+  const duplicated = new Set<string>();
+  const index = (list: unknown, where: string, max: number, first: boolean): void => {
+    if (list === undefined) return;
+    arr(list, where, max).forEach((t, i) => {
+      if (typeof t !== 'object' || t === null || Array.isArray(t)) return;
+      const n = (t as Record<string, unknown>)['name'];
+      if (typeof n !== 'string' || own(t as Record<string, unknown>, 'type') === undefined) return;
+      if (rawByName.has(n)) {
+        if (first) duplicated.add(n);
+        return;
+      }
+      rawByName.set(n, { raw: t as Record<string, unknown>, path: `${where}[${i}]` });
+    });
+  };
+  index(own(root, 'types'), 'types', IDL_LIMITS.maxTypes, true);
+  if (format === 'legacy') index(own(root, 'accounts'), 'accounts', IDL_LIMITS.maxTypes, false);
   const done = new Map<string, TypeDef>();
   const inProgress = new Set<string>();
 
@@ -207,6 +223,7 @@ export function parseIdl(bytes: Uint8Array): IdlModel {
     if (depth > IDL_LIMITS.maxDefinedDepth) bad(path, 'defined types nested too deeply');
     const entry = rawByName.get(tname);
     if (!entry) bad(path, `unknown defined type ${tname}`);
+    if (duplicated.has(tname)) bad(entry.path, `duplicate type ${tname}`);
     inProgress.add(tname);
     const { raw, path: tpath } = entry;
     if (own(raw, 'generics') !== undefined) bad(tpath, 'generic types are not supported');
