@@ -31,6 +31,7 @@ import {
   URN_GRANT_NOT_BEFORE,
   URN_POLICY_SHA256,
   URN_PURPOSE,
+  readSignedPurpose,
 } from '../messages/purposes.js';
 import { parseSiwsMessage } from '../messages/siws.js';
 import { decodeAddress, encodeAddress } from '../primitives/address.js';
@@ -41,7 +42,7 @@ import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
 import type { RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
-import { evaluateOrder, normalizePolicy, policyHash } from './policy/index.js';
+import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy, type NormalizedPolicy } from './policy/index.js';
 import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner, type SigningDecisionEvent } from './signer.js';
 import { aBoundOrder } from './pipeline/bind.js';
 import { aProgramDecoders } from './pipeline/evaluate.js';
@@ -333,6 +334,37 @@ export function grantWrapContext(
   });
 }
 
+/**
+ * The policy summary the user read in the grant's signed statement (SPEC 10.3.7), or undefined
+ * for a statement without one. The grant was parsed (its signature verified) before this is read.
+ */
+export function signedPolicySummary(grant: { readonly authorization: Pick<GrantAuthorization, 'message'> }): string | undefined {
+  let fields: ReturnType<typeof parseSiwsMessage>;
+  try {
+    fields = parseSiwsMessage(grant.authorization.message);
+  } catch {
+    return fail('INTEGRITY', 'grant: the stored message does not parse');
+  }
+  const signed = readSignedPurpose(fields.resources, fields.statement);
+  if (signed === undefined || signed.purpose !== 'enable-execution') return fail('INTEGRITY', 'grant: the stored message is not an enable-execution authorization');
+  return signed.params['policySummary'];
+}
+
+/**
+ * SPEC 10.3.7: what the user read must be what is enforced. The summary in the signed statement
+ * must equal `summarizePolicy(policy)`; a v2 policy must have been signed with its summary (a v1
+ * policy may predate summaries and then carries none). POLICY_MISMATCH with `details.reason`.
+ */
+export function checkSignedSummary(policy: NormalizedPolicy, signed: string | undefined): void {
+  if (signed === undefined) {
+    if (policy.v !== 1)
+      fail('POLICY_MISMATCH', 'a v2 policy must be signed with its summary in the statement (grant.policySummary)', { reason: 'summary-missing' });
+    return;
+  }
+  if (!equalBytes(utf8(summarizePolicy(policy)), utf8(signed)))
+    fail('POLICY_MISMATCH', 'the policy summary the user signed is not the summary of this policy', { reason: 'summary-mismatch' });
+}
+
 function agentRecordContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'user' | 'bot' | 'agent'>) {
   return { address: g.owner, user: g.user, grant: g.id, bot: g.bot, agent: g.agent };
 }
@@ -423,6 +455,7 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   const hash = policyHash(policy);
   if (!equalBytes(utf8(hash), utf8(params.policyHash)))
     fail('POLICY_MISMATCH', 'the policy does not hash to the policy hash the user signed');
+  checkSignedSummary(policy, signedPolicySummary({ authorization: { message: auth.text } }));
 
   const nb = parseTimestamp(params.notBefore, 'grantNotBefore');
   const exp = parseTimestamp(params.expiresAt, 'grantExpires');
@@ -629,6 +662,7 @@ export async function withExecutionSigner<T>(
   const policy = normalizePolicy(o.policy);
   if (!equalBytes(utf8(policyHash(policy)), utf8(g.policyHash)))
     fail('POLICY_MISMATCH', 'the policy presented does not hash to the policy the user signed');
+  checkSignedSummary(policy, signedPolicySummary(g));
   if (!policy.enabled) fail('POLICY_VIOLATION', 'the policy is disabled', { rules: ['enabled'] });
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
   if (policy.v === 2 && policy.budgets.length > 0 && budgets === undefined)

@@ -13,8 +13,10 @@ import type { NativeProgram } from './types.js';
 import type { NormalizedBudget } from './v2.js';
 import type { PolicyWindow } from './v1.js';
 
+import { MAX_POLICY_SUMMARY_LENGTH } from '../../messages/purposes.js';
+
 /** SPEC 10.3.7: the longest summary (characters = bytes: the text is ASCII). */
-export const MAX_POLICY_SUMMARY_LENGTH = 320;
+export { MAX_POLICY_SUMMARY_LENGTH };
 
 /** SPEC 10.3.7: mints shown by name; every other address as its first 6 and last 6 characters. */
 export const KNOWN_MINTS: Readonly<Record<string, string>> = Object.freeze({
@@ -70,6 +72,11 @@ function budgetText(b: NormalizedBudget): string {
   return `${b.limit} ${what}/${duration(b.windowSeconds)}/${b.scope}`;
 }
 
+/** A clause led by its keyword, except when its list is shown as a bare count ("5 programs"). */
+function keyword(word: string, text: string, k: number): string {
+  return k === 0 ? text : `${word} ${text}`;
+}
+
 /** SPEC 10.3.7: native programs by a short name. */
 export const NATIVE_PROGRAM_LABELS: Readonly<Record<NativeProgram, string>> = Object.freeze({
   system: 'System',
@@ -84,7 +91,7 @@ function windowText(w: PolicyWindow): string | undefined {
   if (w.notBefore !== undefined) parts.push(`from ${w.notBefore}`);
   if (w.notAfter !== undefined) parts.push(`until ${w.notAfter}`);
   if (w.timeOfDayUtc !== undefined) parts.push(`daily ${w.timeOfDayUtc.start}-${w.timeOfDayUtc.end} UTC`);
-  return parts.length === 0 ? undefined : parts.join(' ');
+  return parts.length === 0 ? undefined : `window ${parts.join(' ')}`;
 }
 
 /**
@@ -116,7 +123,7 @@ function perps(
   const m = lists.push({ items: x.markets, one: 'market', many: 'markets', sep: ', ' }) - 1;
   parts.push(
     (k) =>
-      `perps ${renderList(lists[m]!, k[m]!)} (${x.orderTypes.join(' ')}), leverage max ${x.maxLeverage}, ` +
+      `perps ${renderList(lists[m]!, k[m]!)}: ${x.orderTypes.join('/')} orders, leverage max ${x.maxLeverage}, ` +
       `position max ${x.maxPositionNotional}, slippage max ${x.maxSlippageBps} bps, daily loss limit ${x.dailyLossLimit}`,
   );
 }
@@ -172,13 +179,13 @@ function templateV2(p: PolicyV2): Template {
   parts.push((k) => {
     if (inner.length === 0) return 'no programs';
     const items = inner.map((x) => `${x.label} ${renderList(lists[x.i]!, k[x.i]!)}`);
-    return `programs ${renderList({ ...lists[g]!, items }, k[g]!)}`;
+    return keyword('programs', renderList({ ...lists[g]!, items }, k[g]!), k[g]!);
   });
   // The programs list's items are rendered above; its length is what the reduction sees.
   lists[g] = { ...lists[g]!, items: inner.map((x) => x.label) };
   if (p.budgets.length > 0) {
     const b = lists.push({ items: p.budgets.map(budgetText), one: 'budget', many: 'budgets', sep: ', ' }) - 1;
-    parts.push((k) => `budgets ${renderList(lists[b]!, k[b]!)}`);
+    parts.push((k) => keyword('budgets', renderList(lists[b]!, k[b]!), k[b]!));
   }
   return { lists, render: (k) => `${parts.map((f) => f(k)).join('; ')}.` };
 }

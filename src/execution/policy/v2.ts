@@ -228,12 +228,8 @@ function amountsByMint(value: unknown, field: string, max: number): Readonly<Rec
   const o = plainObject(value, field);
   const keys = Object.keys(o).sort(byCodeUnit);
   if (keys.length > max) invalid(field, `at most ${max} entries`);
-  const out: Record<string, string> = {};
-  for (const k of keys) {
-    address(k, `${field}.${k}`);
-    out[k] = integerString(o[k], `${field}.${k}`);
-  }
-  return Object.freeze(out);
+  // Object.fromEntries defines own properties (a key `__proto__` stays data, SPEC 10.3.1).
+  return Object.freeze(Object.fromEntries(keys.map((k) => [address(k, `${field}.${k}`), integerString(o[k], `${field}.${k}`)])));
 }
 
 function ruleValue(value: unknown, field: string): RuleValue {
@@ -254,12 +250,11 @@ function orderRef(o: Record<string, unknown>, field: string): NormalizedOrderRef
   const m = plainObject(o['map'], `${field}.map`);
   const keys = Object.keys(m).sort(byCodeUnit);
   if (keys.length === 0 || keys.length > MAX_POLICY_V2.mapEntries) invalid(`${field}.map`, `expected 1..${MAX_POLICY_V2.mapEntries} entries`);
-  const map: Record<string, RuleValue> = {};
-  for (const k of keys) {
+  const map = keys.map((k) => {
     if (!MARKET_RE.test(k)) invalid(`${field}.map.${k}`, 'keys must match [A-Za-z0-9][A-Za-z0-9._:/-]{0,63}');
-    map[k] = ruleValue(m[k], `${field}.map.${k}`);
-  }
-  return Object.freeze({ order: name, map: Object.freeze(map) });
+    return [k, ruleValue(m[k], `${field}.map.${k}`)] as const;
+  });
+  return Object.freeze({ order: name, map: Object.freeze(Object.fromEntries(map)) });
 }
 
 /** `value` is a literal or an `{ order }` reference. */
@@ -383,12 +378,12 @@ function programRule(value: unknown, field: string, wrapSol: boolean): Normalize
   const names = Object.keys(ix).sort(byCodeUnit);
   if (names.length === 0 || names.length > MAX_POLICY_V2.instructionsPerProgram)
     invalid(`${field}.instructions`, `expected 1..${MAX_POLICY_V2.instructionsPerProgram} instructions`);
-  const instructions: Record<string, NormalizedInstructionRule> = {};
-  for (const n of names) {
+  const instructions = names.map((n) => {
     if (!IDENT_RE.test(n)) invalid(`${field}.instructions.${n}`, 'expected an IDL instruction name [A-Za-z_][A-Za-z0-9_]{0,63}');
-    instructions[n] = instructionRule(ix[n], `${field}.instructions.${n}`);
-  }
-  return Object.freeze({ program, name, idlSha256: idl, instructions: Object.freeze(instructions) });
+    return [n, instructionRule(ix[n], `${field}.instructions.${n}`)] as const;
+  });
+  // Object.fromEntries: an instruction named `__proto__` stays an own data property.
+  return Object.freeze({ program, name, idlSha256: idl, instructions: Object.freeze(Object.fromEntries(instructions)) });
 }
 
 function budget(value: unknown, field: string): NormalizedBudget {
@@ -506,13 +501,16 @@ export function normalizePolicyV2(p: Record<string, unknown>): ExecutionPolicyV2
     out.wrapSol = Object.freeze({ maxLamports: integerString(o['maxLamports'], 'wrapSol.maxLamports') });
   }
   const programs = array(p['programs'], 'programs', MAX_POLICY_V2.programs).map((v, i) => programRule(v, `programs[${i}]`, out.wrapSol !== undefined));
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const [i, r] of programs.entries()) {
-    // Two rules for one program would leave which one applies to the reader's guess.
-    if (seen.has(r.program)) invalid(`programs[${i}].program`, 'a program may appear only once');
-    seen.add(r.program);
+    // The same rule twice is one rule (a set); two different rules for one program would leave
+    // which one applies to the reader's guess.
+    const text = canonicalJsonWithNull(r);
+    const prev = seen.get(r.program);
+    if (prev !== undefined && prev !== text) invalid(`programs[${i}].program`, 'a program may appear only once');
+    seen.set(r.program, text);
   }
-  out.programs = Object.freeze(programs.sort((a, b) => byCodeUnit(a.program, b.program)));
+  out.programs = Object.freeze(canonicalSet(programs).sort((a, b) => byCodeUnit(a.program, b.program)));
   if (p['budgets'] !== undefined) {
     const list = array(p['budgets'], 'budgets', MAX_POLICY_V2.budgets).map((v, i) => budget(v, `budgets[${i}]`));
     const counters = new Map<string, string>();
