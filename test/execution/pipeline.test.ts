@@ -299,7 +299,7 @@ describe('Anchor programs through the pipeline (issue 12 "Why", issue 13 e2e)', 
 describe('transaction versions', () => {
   it('a v1 message compiled by Kit 8 is refused with the version named', () => {
     const m = pipe(
-      createTransactionMessage({ version: 1 as never }),
+      createTransactionMessage({ version: 1 as 0 }),
       (x) => setTransactionMessageFeePayer(address(agent), x),
       (x) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash(BH), lastValidBlockHeight: 1n }, x),
     );
@@ -307,6 +307,10 @@ describe('transaction versions', () => {
     expect(bytes[0]).toBe(0x81);
     const e = explain(bytes, swapOrder);
     expect(decision(e)).toBe('unsupported-version @ message');
+    return expectCodeAsync(
+      createScopedSigner(Uint8Array.from(agentW.secretKey), agent, policy, { notAfter: Infinity, maxSignatures: 1 }, { order: swapOrder }).signer.signTransactionMessage(bytes),
+      'SIGNING_REFUSED',
+    ).then((err) => expect(err.details).toMatchObject({ reason: 'unsupported-version', rule: 'message', version: 1 }));
   });
   it('legacy messages still decode through the pipeline', async () => {
     const t = getTransferCheckedInstruction({ source: address(await ata(agent, USDC)), mint: address(USDC), destination: address(await ata(friend, USDC)), authority: noop, amount: 1n, decimals: 6 });

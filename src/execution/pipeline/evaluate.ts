@@ -15,6 +15,7 @@ import { bindStage } from './bind.js';
 import { decodeStage } from './decode.js';
 import { decodeInstructionsStage, type ProgramDecoders } from './instructions.js';
 import { matchStage, type MatchFacts } from './match.js';
+import { refuse } from './refuse.js';
 import { checkTransactionRules } from './v1.js';
 
 /** Validated inputs of one evaluation (made at the boundary). */
@@ -60,6 +61,8 @@ function runV1(bytes: Uint8Array, agent: string, policy: PolicyV1, trace: Pipeli
 function runV2(bytes: Uint8Array, input: PipelineInput & { readonly policy: PolicyV2 }, trace: PipelineTrace): MatchFacts {
   const msg = decodeStage(bytes);
   trace.message = msg;
+  // SPEC 10.4.3 rule 1: the agent pays the fees, so it must be the first signer.
+  if (msg.staticAccounts[0] !== input.agent) refuse('fee-payer-not-agent', 'the agent must be the fee payer (first signer)', 'agent');
   const accounts = resolveAccounts(msg, input.lookupTables);
   const seen: DecodedInstruction[] = [];
   trace.decoded = seen;

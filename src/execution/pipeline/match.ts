@@ -174,8 +174,6 @@ function anchorRule(ix: DecodedInstruction, rule: AnchorProgramRule, path: strin
 
 /** Stage 4. Throws SIGNING_REFUSED on the first instruction no rule allows. */
 export function matchStage(msg: DecodedTransactionMessage, ixs: readonly RuledInstruction[], agent: string, policy: PolicyV2, order: OrderV2 | undefined): MatchFacts {
-  // SPEC 10.4.3 rule 1: the agent pays the fees, so it must be the first signer.
-  if (msg.staticAccounts[0] !== agent) refuse('fee-payer-not-agent', 'the agent must be the fee payer (first signer)', 'agent');
   const c: Ctx = { agent, policy, order };
   const acc: Acc = { wrapTotal: 0n, wraps: [], tokenTotals: new Map(), tokenMoves: [], cuLimit: undefined, cuPrice: 0n };
   const serves: MatchFacts['serves'][number][] = [];
