@@ -166,6 +166,17 @@ describe('Drift orders built by Codama', () => {
     expect(decide(driftPreset, 0, w, ctx())).toEqual({ reason: 'instruction-not-allowed', rule: 'programs[0].instructions' });
     expect(rulesOf(driftPreset)['transferDeposit']).toBeUndefined();
   });
+  it('cancel orders: cancelOrders must name the order market (None = every market is refused); cancelOrder is allowed', () => {
+    const cancel: OrderV2 = { type: 'cancel', market: 'BTC-PERP' };
+    const co = (marketIndex: unknown) =>
+      asIx(DRIFT, 0, drift.decode(encodeIx(driftIdl, 'cancelOrders', { marketType: { __option: 'Some', value: 'perp' }, marketIndex, direction: { __option: 'None' } }), accts));
+    expect(decide(driftPreset, 0, co({ __option: 'Some', value: 1 }), { agent, order: cancel, ataOf })).toBeUndefined();
+    expect(decide(driftPreset, 0, co({ __option: 'None' }), { agent, order: cancel, ataOf })).toMatchObject({ reason: 'arg-mismatch', rule: 'programs[0].instructions.cancelOrders.args[1]' });
+    expect(decide(driftPreset, 0, co({ __option: 'Some', value: 1 }), { agent, order: { type: 'cancel', market: 'ETH-PERP' }, ataOf })).toMatchObject({ reason: 'order-unbound' });
+    const one = asIx(DRIFT, 0, drift.decode(encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'None' } }), accts));
+    expect(decide(driftPreset, 0, one, { agent, order: cancel, ataOf })).toBeUndefined();
+    expect(decide(driftPreset, 0, one, ctx())).toMatchObject({ reason: 'order-kind', rule: 'programs[0].instructions.cancelOrder.for' });
+  });
   it('modifyOrder must restate direction and size (Some) within the order', () => {
     const mod = (m: Record<string, unknown>) =>
       asIx(DRIFT, 0, drift.decode(encodeIx(driftIdl, 'modifyOrder', {
