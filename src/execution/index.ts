@@ -17,13 +17,16 @@ export {
   canonicalPolicyJson,
   evaluateOrder,
   isNormalizedPolicy,
+  KNOWN_MINTS,
   MAX_BUDGET_WINDOW_SECONDS,
+  MAX_POLICY_SUMMARY_LENGTH,
   MAX_POLICY_MARKETS,
   MAX_POLICY_PROGRAMS,
   MAX_POLICY_V2,
   MIN_BUDGET_WINDOW_SECONDS,
   NATIVE_INSTRUCTIONS,
   NATIVE_PROGRAM_IDS,
+  NATIVE_PROGRAM_LABELS,
   NEVER_ALLOWED_PROGRAMS,
   normalizePolicy,
   ORDER_KINDS,
@@ -35,6 +38,7 @@ export {
   POLICY_VERSION,
   POLICY_VERSION_2,
   policyHash,
+  summarizePolicy,
 } from './policy/index.js';
 export type {
   AccountConstraint,
@@ -97,6 +101,7 @@ export {
   parseGrant,
   rewrapGrant,
   serializeGrant,
+  signedPolicySummary,
   withExecutionSigner,
 } from './grant.js';
 export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, ExpectedGrant, GrantAuthorization, GrantParams } from './grant.js';

@@ -442,7 +442,11 @@ describe('policy v2: properties', () => {
         expect(canonicalPolicyJson(JSON.parse(text))).toBe(text);
         expect(naiveCanonical(JSON.parse(text))).toBe(text);
         expect(policyHash(input)).toBe(nodeSha256(text));
-        expect(summarizePolicy(JSON.parse(text))).toBe(summarizePolicy(p));
+        const summary = summarizePolicy(JSON.parse(text));
+        expect(summary).toBe(summarizePolicy(p));
+        // Summary text: bounded, and the whole statement is in the SIWS statement grammar.
+        expect(summary.length).toBeLessThanOrEqual(MAX_POLICY_SUMMARY_LENGTH);
+        expect(assertStatement(statementEnableExecution('bot-1', '2025-01-31T12:00:00Z', '2025-01-31T13:00:00Z', summary))).toContain(summary);
       }),
       { numRuns: 150 },
     );
