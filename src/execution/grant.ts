@@ -672,6 +672,9 @@ export async function withExecutionSigner<T>(
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),
     });
+  // v2: the order just checked is the one every transaction must implement (SPEC 10.4.8); read
+  // before any key is unwrapped.
+  const boundOrder = policy.v === 2 ? aBoundOrder(o.order) : undefined;
 
   const dataKey = await wrapper.unwrap(g.wrappedKey, grantWrapContext(g));
   let agentKey: SecretBytes | undefined;
@@ -685,14 +688,13 @@ export async function withExecutionSigner<T>(
     // policy's time of day, on a clock that starts at `now` and follows the wall clock.
     const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
     const notAfter = Math.min(Date.parse(g.expiresAt), policyEnd);
-    // v2: the order just checked is the one every transaction must implement (SPEC 10.4.8).
     const scoped = createScopedSigner(
       secret,
       g.agent,
       policy,
       { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
       {
-        ...(policy.v === 2 ? { order: aBoundOrder(o.order) } : {}),
+        ...(boundOrder === undefined ? {} : { order: boundOrder }),
         lookupTables,
         programs,
         ...(budgets === undefined ? {} : { budgets }),
