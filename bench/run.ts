@@ -31,6 +31,8 @@ import { createVault, prepareVault, unlockVault, vaultKeyMessage, type VaultData
 import { measure, type Impl, type Measured, type Timed } from './harness.js';
 import { memoryBudgetRow, pgBudgetRow, redisBudgetRow } from './budget-rows.js';
 import * as native from './native.js';
+import { programRows } from './programs.js';
+import { pipelineRows } from './pipeline.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -713,6 +715,8 @@ async function main(): Promise<number> {
     ['grant', grantRow],
     ['derive', deriveRow],
     ['memory', memoryStoreRow],
+    ['programs', () => programRows(check)],
+    ['pipeline', () => pipelineRows(check)],
     ['redis', () => (servers.redisUrl ? redisRow(servers.redisUrl, cleanup) : Promise.reject(new Error(servers.why.redis)))],
     ['postgres', () => (servers.pgUrl ? pgRow(servers.pgUrl, cleanup) : Promise.reject(new Error(servers.why.pg)))],
     ['budget-memory', memoryBudgetRow],

@@ -86,9 +86,10 @@ export {
   parseGrant,
   policyHash,
   revealMnemonic,
+  summarizePolicy,
   withExecutionSigner,
 } from './execution/index.js';
-export type { ExecutionGrant, ExecutionPolicy, ExecutionSigner, KeyWrapper, Order } from './execution/index.js';
+export type { ExecutionGrant, ExecutionPolicy, ExecutionPolicyV2Input, ExecutionSigner, KeyWrapper, NormalizedPolicy, Order, OrderV2 } from './execution/index.js';
 export {
   beginSession,
   createSessionPepper,

@@ -31,6 +31,7 @@ import {
   URN_GRANT_NOT_BEFORE,
   URN_POLICY_SHA256,
   URN_PURPOSE,
+  readSignedPurpose,
 } from '../messages/purposes.js';
 import { parseSiwsMessage } from '../messages/siws.js';
 import { decodeAddress, encodeAddress } from '../primitives/address.js';
@@ -41,8 +42,13 @@ import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
 import type { RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
-import { evaluateOrder, normalizePolicy, policyHash } from './policy.js';
-import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
+import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy, type NormalizedPolicy } from './policy/index.js';
+import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner, type SigningDecisionEvent } from './signer.js';
+import { aBoundOrder } from './pipeline/bind.js';
+import { aProgramDecoders } from './pipeline/evaluate.js';
+import type { BudgetStore } from './pipeline/spend.js';
+import type { ProgramDecoder } from './programs/types.js';
+import { aLookupTables } from './transaction/accounts.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
 
 /** `format` field of a grant. */
@@ -328,6 +334,37 @@ export function grantWrapContext(
   });
 }
 
+/**
+ * The policy summary the user read in the grant's signed statement (SPEC 10.3.7), or undefined
+ * for a statement without one. The grant was parsed (its signature verified) before this is read.
+ */
+export function signedPolicySummary(grant: { readonly authorization: Pick<GrantAuthorization, 'message'> }): string | undefined {
+  let fields: ReturnType<typeof parseSiwsMessage>;
+  try {
+    fields = parseSiwsMessage(grant.authorization.message);
+  } catch {
+    return fail('INTEGRITY', 'grant: the stored message does not parse');
+  }
+  const signed = readSignedPurpose(fields.resources, fields.statement);
+  if (signed === undefined || signed.purpose !== 'enable-execution') return fail('INTEGRITY', 'grant: the stored message is not an enable-execution authorization');
+  return signed.params['policySummary'];
+}
+
+/**
+ * SPEC 10.3.7: what the user read must be what is enforced. The summary in the signed statement
+ * must equal `summarizePolicy(policy)`; a v2 policy must have been signed with its summary (a v1
+ * policy may predate summaries and then carries none). POLICY_MISMATCH with `details.reason`.
+ */
+export function checkSignedSummary(policy: NormalizedPolicy, signed: string | undefined): void {
+  if (signed === undefined) {
+    if (policy.v !== 1)
+      fail('POLICY_MISMATCH', 'a v2 policy must be signed with its summary in the statement (grant.policySummary)', { reason: 'summary-missing' });
+    return;
+  }
+  if (!equalBytes(utf8(summarizePolicy(policy)), utf8(signed)))
+    fail('POLICY_MISMATCH', 'the policy summary the user signed is not the summary of this policy', { reason: 'summary-mismatch' });
+}
+
 function agentRecordContext(g: Pick<ExecutionGrant, 'id' | 'owner' | 'user' | 'bot' | 'agent'>) {
   return { address: g.owner, user: g.user, grant: g.id, bot: g.bot, agent: g.agent };
 }
@@ -419,6 +456,7 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   const hash = policyHash(policy);
   if (!equalBytes(utf8(hash), utf8(params.policyHash)))
     fail('POLICY_MISMATCH', 'the policy does not hash to the policy hash the user signed');
+  checkSignedSummary(policy, signedPolicySummary({ authorization: { message: auth.text } }));
 
   const nb = parseTimestamp(params.notBefore, 'grantNotBefore');
   const exp = parseTimestamp(params.expiresAt, 'grantExpires');
@@ -506,6 +544,27 @@ export interface ExecutionSignerOptions {
    * `now` plus the wall-clock time elapsed since the call began.
    */
   readonly now?: number;
+  /**
+   * v2 (SPEC 10.4.6): full contents of the address lookup tables the transactions load, table
+   * address -> entries, fetched by the app through its own RPC (never taken from whoever built the
+   * transaction). Entries are append-only, so contents may be cached per table address.
+   */
+  readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
+  /** v2: decoders of the Anchor programs the policy names (`createProgramDecoder`, `agentvault/execution/idl`). */
+  readonly programs?: readonly ProgramDecoder[];
+  /** v2: the budget store; required when the policy has budgets (SPEC 10.4.9). */
+  readonly budgets?: BudgetStore;
+  /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.11). A hook that throws stops an allowed signature. */
+  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+}
+
+const SIGNER_OPTION_KEYS = new Set(['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit']);
+
+function aBudgetStore(value: unknown): BudgetStore | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as BudgetStore).spend !== 'function')
+    fail('INVALID_INPUT', 'budgets: expected a BudgetStore', { field: 'budgets' });
+  return value as BudgetStore;
 }
 
 /** What `withExecutionSigner` requires the grant to be. */
@@ -572,7 +631,13 @@ export async function withExecutionSigner<T>(
   fn: (signer: ExecutionSigner) => T | Promise<T>,
 ): Promise<T> {
   const o = aobject(options, 'options') as Partial<ExecutionSignerOptions>;
+  // A misspelt option (say `lookuptables`) must not be silently ignored.
+  for (const k of Object.keys(o)) if (!SIGNER_OPTION_KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
   if (typeof fn !== 'function') fail('INVALID_INPUT', 'fn: expected a callback', { field: 'fn' });
+  const lookupTables = aLookupTables(o.lookupTables);
+  const programs = aProgramDecoders(o.programs);
+  const budgets = aBudgetStore(o.budgets);
+  if (o.audit !== undefined && typeof o.audit !== 'function') fail('INVALID_INPUT', 'audit: expected a function', { field: 'audit' });
   const wrapper = aKeyWrapper(o.wrapper);
   const revocations = aRevocations(o.revocations);
   const expected = anExpectedGrant(o.expected);
@@ -598,13 +663,19 @@ export async function withExecutionSigner<T>(
   const policy = normalizePolicy(o.policy);
   if (!equalBytes(utf8(policyHash(policy)), utf8(g.policyHash)))
     fail('POLICY_MISMATCH', 'the policy presented does not hash to the policy the user signed');
+  checkSignedSummary(policy, signedPolicySummary(g));
   if (!policy.enabled) fail('POLICY_VIOLATION', 'the policy is disabled', { rules: ['enabled'] });
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
-  const decision = evaluateOrder(policy, o.order, o.state, now);
+  if (policy.v === 2 && policy.budgets.length > 0 && budgets === undefined)
+    fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.9)', { field: 'budgets' });
+  const decision = evaluateOrder(policy, o.order, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),
     });
+  // v2: the order just checked is the one every transaction must implement (SPEC 10.4.8); read
+  // before any key is unwrapped.
+  const boundOrder = policy.v === 2 ? aBoundOrder(o.order) : undefined;
 
   const dataKey = await wrapper.unwrap(g.wrappedKey, grantWrapContext(g));
   let agentKey: SecretBytes | undefined;
@@ -622,7 +693,20 @@ export async function withExecutionSigner<T>(
     // policy's time of day, on a clock that starts at `now` and follows the wall clock.
     const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
     const notAfter = Math.min(Date.parse(g.expiresAt), policyEnd);
-    const scoped = createScopedSigner(secret, g.agent, policy, { notAfter, maxSignatures, clock: () => now + (Date.now() - start) });
+    const scoped = createScopedSigner(
+      secret,
+      g.agent,
+      policy,
+      { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
+      {
+        ...(boundOrder === undefined ? {} : { order: boundOrder }),
+        lookupTables,
+        programs,
+        ...(budgets === undefined ? {} : { budgets }),
+        ...(o.audit === undefined ? {} : { audit: o.audit }),
+        identity: { grantId: g.id, bot: g.bot, wallet: g.owner },
+      },
+    );
     close = scoped.close;
     return await fn(scoped.signer);
   } finally {

@@ -1,74 +1,51 @@
 /**
- * The scoped signer handed to bot code (DESIGN 9, SPEC 10.4), and the strict decoder of
- * Solana transaction messages it relies on.
- *
- * Why a decoder of our own: the well-kept decoder (`@solana/kit`'s
- * `getCompiledTransactionMessageDecoder`) would bring Kit's runtime chain (`@solana/errors`, which
- * depends on `chalk` and `commander`) into a key-holding library, and it is a codec, not a
- * validator: it accepts non-minimal compact-u16 lengths, out-of-range indexes, programs loaded
- * from lookup tables and duplicate keys, all of which a signer must refuse. The format is small;
- * this decoder is about 150 lines, follows Agave's `short_vec` and `Message::sanitize` rules, and is
- * cross-checked in the tests against Kit's decoder over generated and Kit-built messages.
+ * The scoped signer handed to bot code (DESIGN 9 and 13, SPEC 10.4): the signing pipeline's last
+ * two stages (spend, sign) around the evaluation of `pipeline/evaluate.ts`. The strict message
+ * decoder lives in `transaction/decode.ts`, the v1 rules in `pipeline/v1.ts` (both re-exported).
  * @module
  */
-import { abytes, equalBytes } from '../_utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { abytes } from '../_utils.js';
 import { AgentvaultError, fail } from '../errors.js';
-import { decodeAddress, encodeAddress } from '../primitives/address.js';
+import { decodeAddress } from '../primitives/address.js';
 import { createEd25519Signer } from '../primitives/ed25519.js';
-import type { ExecutionPolicy } from './policy.js';
-import { insideTimeOfDay, NEVER_ALLOWED_PROGRAMS } from './policy.js';
+import { insideTimeOfDay, type NormalizedPolicy } from './policy/index.js';
+import type { OrderV2 } from './policy/types.js';
+import { evaluateTransaction, type PipelineInput } from './pipeline/evaluate.js';
+import type { ProgramDecoders } from './pipeline/instructions.js';
+import type { PipelineReason } from './pipeline/refuse.js';
+import { spendStage, type BudgetStore } from './pipeline/spend.js';
+import { aLookupTables, type LookupTables } from './transaction/accounts.js';
+import { looksLikeTransactionMessage, type DecodeReason } from './transaction/decode.js';
 
-/** Solana's packet limit: a whole transaction (signatures + message) is at most 1232 bytes. */
-export const PACKET_DATA_SIZE = 1232;
+export { decodeTransactionMessage, looksLikeTransactionMessage, PACKET_DATA_SIZE } from './transaction/decode.js';
+export type {
+  AddressTableLookup,
+  CompiledInstruction,
+  DecodedTransactionMessage,
+  DecodeReason,
+  MessageHeader,
+} from './transaction/decode.js';
+export {
+  ASSOCIATED_TOKEN_PROGRAM,
+  checkTransactionRules,
+  COMPUTE_BUDGET_PROGRAM,
+  ED25519_PRECOMPILE,
+  LAMPORTS_PER_SIGNATURE,
+  SECP256K1_PRECOMPILE,
+  SECP256R1_PRECOMPILE,
+  TOKEN_2022_PROGRAM,
+  TOKEN_PROGRAM,
+} from './pipeline/v1.js';
 
-export interface MessageHeader {
-  readonly numSignerAccounts: number;
-  readonly numReadonlySignerAccounts: number;
-  readonly numReadonlyNonSignerAccounts: number;
-}
-export interface CompiledInstruction {
-  readonly programAddressIndex: number;
-  readonly accountIndices: readonly number[];
-  readonly data: Uint8Array;
-}
-export interface AddressTableLookup {
-  readonly lookupTableAddress: string;
-  readonly writableIndexes: readonly number[];
-  readonly readonlyIndexes: readonly number[];
-}
-/** A decoded (compiled) transaction message. Addresses as base58. */
-export interface DecodedTransactionMessage {
-  readonly version: 'legacy' | 0;
-  readonly header: MessageHeader;
-  readonly staticAccounts: readonly string[];
-  /** Recent blockhash (or durable nonce value), base58. */
-  readonly lifetimeToken: string;
-  readonly instructions: readonly CompiledInstruction[];
-  readonly addressTableLookups: readonly AddressTableLookup[];
-}
-
-/** Stable reasons in `details.reason` of decoder (INVALID_INPUT) and signer (SIGNING_REFUSED) errors. */
+/** Stable reasons in `details.reason` of SIGNING_REFUSED errors (and, for the decoder's own, INVALID_INPUT). SPEC 10.4.10. */
 export type RefusalReason =
-  | 'too-long'
-  | 'truncated'
-  | 'trailing-bytes'
-  | 'bad-length'
-  | 'unsupported-version'
-  | 'bad-header'
-  | 'duplicate-account'
-  | 'index-out-of-range'
-  | 'program-is-fee-payer'
-  | 'program-from-lookup-table'
-  | 'empty-lookup'
-  | 'too-many-accounts'
-  | 'fee-payer-not-agent'
-  | 'program-never-allowed'
-  | 'program-not-allowed'
+  | DecodeReason
+  | PipelineReason
   | 'token-instruction-not-allowed'
   | 'ata-instruction-not-allowed'
   | 'compute-budget-not-allowed'
-  | 'priority-fee-too-high'
-  | 'signature-fee-too-high'
   | 'sign-message-disabled'
   | 'looks-like-transaction'
   | 'signer-closed'
@@ -76,281 +53,36 @@ export type RefusalReason =
   | 'outside-time-of-day'
   | 'signature-limit-reached';
 
-function malformed(reason: RefusalReason, message: string): never {
-  throw new AgentvaultError('INVALID_INPUT', `transaction message: ${message}`, { field: 'message', reason });
-}
-
-class Reader {
-  off = 0;
-  constructor(readonly bytes: Uint8Array, readonly strict: boolean) {}
-  u8(): number {
-    if (this.off >= this.bytes.length) malformed('truncated', 'ends early');
-    return this.bytes[this.off++]!;
-  }
-  take(n: number): Uint8Array {
-    if (this.off + n > this.bytes.length) malformed('truncated', 'ends early');
-    const out = this.bytes.slice(this.off, this.off + n);
-    this.off += n;
-    return out;
-  }
-  /** Agave `short_vec`: 1-3 bytes, 7 bits each, little end first; no aliases (non-minimal forms), value <= 0xffff. */
-  compactU16(): number {
-    let value = 0;
-    for (let i = 0; i < 3; i++) {
-      const b = this.u8();
-      if (this.strict && i > 0 && b === 0) malformed('bad-length', 'non-minimal compact-u16 length');
-      if (i === 2 && b > 0x03) malformed('bad-length', 'compact-u16 length overflows 16 bits');
-      value |= (b & 0x7f) << (7 * i);
-      if ((b & 0x80) === 0) return value;
-    }
-    return malformed('bad-length', 'compact-u16 length longer than 3 bytes');
-  }
-  u8Array(): number[] {
-    const n = this.compactU16();
-    return Array.from(this.take(n));
-  }
-}
-
-interface Raw {
-  version: 'legacy' | 0;
-  header: MessageHeader;
-  keys: Uint8Array[];
-  blockhash: Uint8Array;
-  instructions: { programAddressIndex: number; accountIndices: number[]; data: Uint8Array }[];
-  lookups: { table: Uint8Array; writableIndexes: number[]; readonlyIndexes: number[] }[];
-  end: number;
-}
-
-function readStructure(bytes: Uint8Array, strict: boolean): Raw {
-  const r = new Reader(bytes, strict);
-  let version: 'legacy' | 0 = 'legacy';
-  const first = r.bytes[0];
-  if (first !== undefined && (first & 0x80) !== 0) {
-    r.off = 1;
-    if ((first & 0x7f) !== 0) malformed('unsupported-version', `transaction version ${first & 0x7f} is not supported (legacy and v0 only)`);
-    version = 0;
-  }
-  const header = { numSignerAccounts: r.u8(), numReadonlySignerAccounts: r.u8(), numReadonlyNonSignerAccounts: r.u8() };
-  const nKeys = r.compactU16();
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < nKeys; i++) keys.push(r.take(32));
-  const blockhash = r.take(32);
-  const nIx = r.compactU16();
-  const instructions: Raw['instructions'] = [];
-  for (let i = 0; i < nIx; i++) {
-    const programAddressIndex = r.u8();
-    const accountIndices = r.u8Array();
-    const data = r.take(r.compactU16());
-    instructions.push({ programAddressIndex, accountIndices, data });
-  }
-  const lookups: Raw['lookups'] = [];
-  if (version === 0) {
-    const nLookups = r.compactU16();
-    for (let i = 0; i < nLookups; i++) lookups.push({ table: r.take(32), writableIndexes: r.u8Array(), readonlyIndexes: r.u8Array() });
-  }
-  return { version, header, keys, blockhash, instructions, lookups, end: r.off };
-}
-
-/**
- * Decode a legacy or v0 Solana transaction message (the bytes that signatures cover) and check it
- * as Agave's `sanitize` would, plus: no trailing bytes, no non-minimal lengths, no duplicate static
- * keys, and the whole transaction within the 1232-byte packet. Throws `INVALID_INPUT` with
- * `details.reason` (a `RefusalReason`) on anything else.
- * @example
- * const msg = decodeTransactionMessage(messageBytes);
- * msg.staticAccounts[0]; // the fee payer
- */
-export function decodeTransactionMessage(bytes: Uint8Array): DecodedTransactionMessage {
-  abytes(bytes, 'message');
-  if (bytes.length > PACKET_DATA_SIZE) malformed('too-long', `longer than the ${PACKET_DATA_SIZE}-byte packet limit`);
-  const raw = readStructure(bytes, true);
-  if (raw.end !== bytes.length) malformed('trailing-bytes', 'trailing bytes after the message');
-  const { header, keys, instructions, lookups } = raw;
-  // SPEC 10.4.1 = Agave Message::sanitize (legacy and v0).
-  if (header.numSignerAccounts === 0 || header.numReadonlySignerAccounts >= header.numSignerAccounts)
-    malformed('bad-header', 'header must describe a writable fee payer');
-  if (header.numSignerAccounts + header.numReadonlyNonSignerAccounts > keys.length)
-    malformed('bad-header', 'header describes more accounts than the message has');
-  let dynamic = 0;
-  for (const l of lookups) {
-    const n = l.writableIndexes.length + l.readonlyIndexes.length;
-    if (n === 0) malformed('empty-lookup', 'an address lookup table entry loads no account');
-    dynamic += n;
-  }
-  const total = keys.length + dynamic;
-  if (total > 256) malformed('too-many-accounts', 'more than 256 accounts');
-  for (let i = 0; i < keys.length; i++)
-    for (let j = i + 1; j < keys.length; j++) if (equalBytes(keys[i]!, keys[j]!)) malformed('duplicate-account', 'an account key appears twice');
-  for (const ix of instructions) {
-    if (ix.programAddressIndex === 0) malformed('program-is-fee-payer', 'an instruction names the fee payer as its program');
-    if (ix.programAddressIndex >= total) malformed('index-out-of-range', 'a program index is out of range');
-    // Agave refuses these too: a program loaded from a lookup table cannot be checked offline.
-    if (ix.programAddressIndex >= keys.length)
-      malformed('program-from-lookup-table', 'an instruction takes its program from an address lookup table');
-    for (const a of ix.accountIndices) if (a >= total) malformed('index-out-of-range', 'an account index is out of range');
-  }
-  // The signed transaction: compact-u16 signature count, 64 bytes per signature, then the message.
-  const sigCountBytes = header.numSignerAccounts < 0x80 ? 1 : 2;
-  if (sigCountBytes + 64 * header.numSignerAccounts + bytes.length > PACKET_DATA_SIZE)
-    malformed('too-long', `the signed transaction would exceed the ${PACKET_DATA_SIZE}-byte packet limit`);
-  return Object.freeze({
-    version: raw.version,
-    header: Object.freeze(header),
-    staticAccounts: Object.freeze(keys.map((k) => encodeAddress(k))),
-    lifetimeToken: encodeAddress(raw.blockhash),
-    instructions: Object.freeze(
-      instructions.map((ix) => Object.freeze({ ...ix, accountIndices: Object.freeze(ix.accountIndices) })),
-    ),
-    addressTableLookups: Object.freeze(
-      lookups.map((l) =>
-        Object.freeze({
-          lookupTableAddress: encodeAddress(l.table),
-          writableIndexes: Object.freeze(l.writableIndexes),
-          readonlyIndexes: Object.freeze(l.readonlyIndexes),
-        }),
-      ),
-    ),
-  });
-}
-
-/**
- * True when some prefix of `bytes` has the structure of a legacy or v0 transaction message
- * (lenient: non-minimal lengths, trailing bytes and bad indexes still count). `signMessage`
- * refuses such bytes, so it can never be used to sign a transaction.
- */
-export function looksLikeTransactionMessage(bytes: Uint8Array): boolean {
-  abytes(bytes, 'message');
-  const first = bytes[0];
-  // A versioned prefix this decoder does not know (v1 and later, 0x81..0xfe) may be a future
-  // transaction format: treat it as one. 0xff is the off-chain message signing domain's first
-  // byte, reserved so that no transaction version can begin with it.
-  if (first !== undefined && first > 0x80 && first < 0xff) return true;
-  if (first === 0xff) return !startsWith(bytes, OFFCHAIN_PREFIX);
-  try {
-    const raw = readStructure(bytes, false);
-    return raw.header.numSignerAccounts > 0 && raw.keys.length > 0;
-  } catch {
-    return false;
-  }
-}
-
-const OFFCHAIN_PREFIX = Uint8Array.of(0xff, ...Array.from('solana offchain', (c) => c.charCodeAt(0)));
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
-}
-
-// -- signing rules ------------------------------------------------------------------------------
-
-export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
-export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
-export const COMPUTE_BUDGET_PROGRAM = 'ComputeBudget111111111111111111111111111111';
-export const ASSOCIATED_TOKEN_PROGRAM = 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL';
-/** Signature-verification precompiles: the runtime charges the base fee for every signature they verify. */
-export const ED25519_PRECOMPILE = 'Ed25519SigVerify111111111111111111111111111';
-export const SECP256K1_PRECOMPILE = 'KeccakSecp256k11111111111111111111111111111';
-export const SECP256R1_PRECOMPILE = 'Secp256r1SigVerify1111111111111111111111111';
-const PRECOMPILES: readonly string[] = [ED25519_PRECOMPILE, SECP256K1_PRECOMPILE, SECP256R1_PRECOMPILE];
-/** Base fee per signature (lamports), charged to the fee payer (the agent). */
-export const LAMPORTS_PER_SIGNATURE = 5000n;
-// A mistyped id would silently never match (it happened once): every constant must decode to a
-// canonical 32-byte address, checked when the module loads.
-for (const p of [TOKEN_PROGRAM, TOKEN_2022_PROGRAM, COMPUTE_BUDGET_PROGRAM, ASSOCIATED_TOKEN_PROGRAM, ...PRECOMPILES, ...NEVER_ALLOWED_PROGRAMS])
-  decodeAddress(p, 'program constant');
-
-/**
- * SPL Token / Token-2022 instructions the signer allows (an allowlist, SPEC 10.4.2):
- * InitializeAccount (1), Revoke (5), InitializeAccount2 (16), SyncNative (17),
- * InitializeAccount3 (18), and CloseAccount (9) only when the lamports go to the agent itself.
- * Everything else (Transfer, TransferChecked, Approve, ApproveChecked, SetAuthority, Burn, MintTo,
- * every Token-2022 extension instruction...) is refused whoever the authority is.
- */
-const TOKEN_SAFE = new Set([1, 5, 16, 17, 18]);
-const TOKEN_CLOSE_ACCOUNT = 9;
-/** Compute-unit limit the runtime assumes when a message sets none: the per-transaction maximum. */
-const MAX_COMPUTE_UNITS = 1_400_000n;
-
-function u32le(d: Uint8Array, off: number): bigint {
-  return BigInt(d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) + BigInt(d[off + 3]!) * 0x1000000n;
-}
-function u64le(d: Uint8Array, off: number): bigint {
-  return u32le(d, off) + (u32le(d, off + 4) << 32n);
-}
-
-function refuse(reason: RefusalReason, message: string): never {
-  throw new AgentvaultError('SIGNING_REFUSED', `signer refused: ${message}`, { reason });
-}
-
-/**
- * Check a decoded message against the grant's rules (SPEC 10.4.2). Throws SIGNING_REFUSED.
- * @internal exported for tests and the SPEC; the signer calls it.
- */
-export function checkTransactionRules(msg: DecodedTransactionMessage, agent: string, policy: ExecutionPolicy): void {
-  if (msg.staticAccounts[0] !== agent) refuse('fee-payer-not-agent', 'the agent must be the fee payer (first signer)');
-  /** The account at `ix.accountIndices[pos]` is a static key equal to the agent. */
-  const isAgent = (ix: CompiledInstruction, pos: number): boolean => {
-    const i = ix.accountIndices[pos];
-    return i !== undefined && i < msg.staticAccounts.length && msg.staticAccounts[i] === agent;
-  };
-  let cuLimit: bigint | undefined;
-  let cuPrice = 0n;
-  // Signatures beyond the agent's own: each costs the agent LAMPORTS_PER_SIGNATURE (SPEC 10.4.2 rule 4).
-  let extraSignatures = BigInt(msg.header.numSignerAccounts - 1);
-  for (const ix of msg.instructions) {
-    const program = msg.staticAccounts[ix.programAddressIndex]!; // decoder guarantees a static index
-    if (NEVER_ALLOWED_PROGRAMS.includes(program)) refuse('program-never-allowed', 'instruction for a program that can move funds out (System, Stake, Vote, loaders)');
-    if (!policy.allowedPrograms.includes(program)) refuse('program-not-allowed', 'instruction for a program outside the allowlist');
-    const d = ix.data;
-    if (program === TOKEN_PROGRAM || program === TOKEN_2022_PROGRAM) {
-      const tag = d[0];
-      if (tag === TOKEN_CLOSE_ACCOUNT && d.length === 1) {
-        // CloseAccount: [account, destination, owner, ...]: lamports may only return to the agent.
-        if (!isAgent(ix, 1)) refuse('token-instruction-not-allowed', 'CloseAccount must send the lamports to the agent');
-      } else if (tag === undefined || !TOKEN_SAFE.has(tag)) {
-        refuse('token-instruction-not-allowed', 'token instruction that can move or delegate tokens');
-      }
-    }
-    if (program === ASSOCIATED_TOKEN_PROGRAM) {
-      // Borsh enum, no trailing bytes: [] or [0] Create, [1] CreateIdempotent, [2] RecoverNested.
-      // Create accounts: [funder, ata, wallet, mint, system, token program]. The funder pays the
-      // rent; the ATA belongs to `wallet`, who alone can close it and collect the rent, so
-      // `wallet` must be the agent (else the rent is handed to someone else, review E1).
-      if (d.length === 0 || (d.length === 1 && (d[0] === 0 || d[0] === 1))) {
-        if (!isAgent(ix, 2)) refuse('ata-instruction-not-allowed', "Create/CreateIdempotent must create the agent's own associated token account");
-      } else if (d.length === 1 && d[0] === 2) {
-        // RecoverNested: [nested ata, nested mint, destination ata, owner ata, owner mint, wallet, token program].
-        if (!isAgent(ix, 5)) refuse('ata-instruction-not-allowed', "RecoverNested must recover the agent's own nested account");
-      } else {
-        refuse('ata-instruction-not-allowed', 'unknown associated-token-account instruction');
-      }
-    }
-    if (program === COMPUTE_BUDGET_PROGRAM) {
-      if (d[0] === 2 && d.length === 5) cuLimit = u32le(d, 1);
-      else if (d[0] === 3 && d.length === 9) cuPrice = u64le(d, 1);
-      else if (!((d[0] === 1 || d[0] === 4) && d.length === 5)) refuse('compute-budget-not-allowed', 'unknown compute-budget instruction');
-    }
-    // The runtime charges every signature a precompile instruction declares (its first data byte).
-    if (PRECOMPILES.includes(program)) extraSignatures += BigInt(d[0] ?? 0);
-  }
-  // Priority fee = ceil(price (micro-lamports per CU) * limit / 1e6); without a limit, assume the maximum.
-  const max = BigInt(policy.maxPriorityFeeLamports);
-  const fee = (cuPrice * (cuLimit ?? MAX_COMPUTE_UNITS) + 999_999n) / 1_000_000n;
-  if (fee > max) refuse('priority-fee-too-high', 'priority fee above the policy maximum');
-  if (fee + LAMPORTS_PER_SIGNATURE * extraSignatures > max)
-    refuse('signature-fee-too-high', 'the fees of extra signatures (other signers, precompile signatures) and the priority fee exceed the policy maximum');
-}
-
 /** What bot code receives: it can sign what the grant allows, and nothing after the callback returns. */
 export interface ExecutionSigner {
   /** The agent wallet's address (base58). */
   readonly address: string;
   /**
    * Sign the bytes of a legacy or v0 transaction message (what `@solana/kit`'s
-   * `compileTransactionMessage` + `getCompiledTransactionMessageEncoder` produce). Returns the
-   * 64-byte ed25519 signature. Throws SIGNING_REFUSED with `details.reason`.
+   * `compileTransactionMessage` + `getCompiledTransactionMessageEncoder` produce). Resolves to the
+   * 64-byte ed25519 signature. Rejects with SIGNING_REFUSED `{ reason, rule, instructionIndex? }`.
+   * Async because the budget stage may await a shared store (SPEC 10.4.9).
    */
-  signTransactionMessage(message: Uint8Array): Uint8Array;
+  signTransactionMessage(message: Uint8Array): Promise<Uint8Array>;
   /** Sign arbitrary bytes; only if the policy allows it and the bytes are not a transaction message. */
-  signMessage(message: Uint8Array): Uint8Array;
+  signMessage(message: Uint8Array): Promise<Uint8Array>;
+}
+
+/** One signing decision (SPEC 10.4.11), handed to the `audit` hook. Never key material, never the message bytes. */
+export interface SigningDecisionEvent {
+  /** ms since the epoch (the signer's clock). */
+  readonly at: number;
+  readonly grantId: string;
+  readonly bot: string;
+  readonly agent: string;
+  readonly allowed: boolean;
+  readonly reason?: string;
+  readonly rule?: string;
+  readonly instructionIndex?: number;
+  /** SHA-256 of the message bytes, hex. */
+  readonly messageHash: string;
+  /** Budget counters after spending (counter -> decimal), when the policy has budgets. */
+  readonly budgetAfter?: Readonly<Record<string, string>>;
 }
 
 /** Hard maximum of `maxSignatures` (transactions one checked order may sign). */
@@ -369,18 +101,36 @@ export interface ScopedSignerLimits {
   readonly clock?: () => number;
 }
 
+/** @internal What the pipeline needs beyond the policy (validated by the caller, `withExecutionSigner`). */
+export interface ScopedSignerPipeline {
+  /** The order the bot was authorized for (required by v2 policies). */
+  readonly order?: OrderV2;
+  readonly lookupTables?: LookupTables;
+  readonly programs?: ProgramDecoders;
+  readonly budgets?: BudgetStore;
+  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+  /** Grant id, bot and the wallet that signed the grant: budget counters and audit events. */
+  readonly identity?: { readonly grantId: string; readonly bot: string; readonly wallet: string };
+}
+
+function refuse(reason: RefusalReason, message: string): never {
+  throw new AgentvaultError('SIGNING_REFUSED', `signer refused: ${message}`, { reason });
+}
+
 /**
  * @internal Build the signer around `secretKey` (64 bytes, seed || public key, owned by the caller,
  * who zeroes it). Every call re-checks time (`grant-expired` once `clock() >= notAfter`,
- * `outside-time-of-day` outside the policy's daily window); `signTransactionMessage` refuses after
- * `maxSignatures` signatures (`signature-limit-reached`). `close()` makes every later call throw
- * SIGNING_REFUSED ('signer-closed').
+ * `outside-time-of-day` outside the policy's daily window), before and after awaiting the budget
+ * store; `signTransactionMessage` refuses after `maxSignatures` signatures
+ * (`signature-limit-reached`, concurrent calls included). `close()` makes every later call reject
+ * with SIGNING_REFUSED ('signer-closed').
  */
 export function createScopedSigner(
   secretKey: Uint8Array,
   agent: string,
-  policy: ExecutionPolicy,
+  policy: NormalizedPolicy,
   limits: ScopedSignerLimits,
+  pipeline: ScopedSignerPipeline = {},
 ): { signer: ExecutionSigner; close(): void } {
   abytes(secretKey, 'secretKey', 64);
   decodeAddress(agent, 'agent');
@@ -392,39 +142,76 @@ export function createScopedSigner(
     fail('INVALID_INPUT', `limits.maxSignatures: expected an integer in [1, ${MAX_SIGNATURES_PER_USE}]`, { field: 'limits.maxSignatures' });
   if (typeof clock !== 'function') fail('INVALID_INPUT', 'limits.clock: expected a function', { field: 'limits.clock' });
   const timeOfDay = policy.window.timeOfDayUtc;
+  const input: PipelineInput = {
+    policy,
+    agent,
+    order: pipeline.order,
+    lookupTables: pipeline.lookupTables ?? aLookupTables(undefined),
+    programs: pipeline.programs ?? new Map(),
+  };
+  const identity = pipeline.identity ?? { grantId: '', bot: '', wallet: agent };
   let open = true;
   let signed = 0;
-  const live = () => {
+  let inFlight = 0;
+  const live = (): number => {
     if (!open) refuse('signer-closed', 'the signer is only valid inside the withExecutionSigner callback');
     // Time is checked on every call, not only on entry: a callback may run for long (review E3).
     // Anything but a number below notAfter (NaN, a throwing or odd clock) refuses.
     const t: unknown = clock();
     if (typeof t !== 'number' || !(t < notAfter)) refuse('grant-expired', 'the grant or policy window has ended');
     if (timeOfDay !== undefined && !insideTimeOfDay(timeOfDay, t)) refuse('outside-time-of-day', 'outside the policy time of day (UTC)');
+    return t;
+  };
+  const audit = async (event: Omit<SigningDecisionEvent, 'grantId' | 'bot' | 'agent'>) => {
+    if (pipeline.audit === undefined) return;
+    await pipeline.audit(Object.freeze({ grantId: identity.grantId, bot: identity.bot, agent, ...event }));
   };
   // Backend signer (SPEC 3.6): OpenSSL where available, noble elsewhere; same bytes (RFC 8032).
   const sign = createEd25519Signer(secretKey.subarray(0, 32)).sign;
   const signer: ExecutionSigner = Object.freeze({
     address: agent,
-    signTransactionMessage(message: Uint8Array): Uint8Array {
-      live();
-      if (signed >= maxSignatures)
+    async signTransactionMessage(message: Uint8Array): Promise<Uint8Array> {
+      const t0 = live();
+      // Concurrent calls reserve their slot before awaiting the store (no overshoot of maxSignatures).
+      if (signed + inFlight >= maxSignatures)
         refuse('signature-limit-reached', `this use of the grant may sign ${maxSignatures} transaction(s) (maxSignatures)`);
       abytes(message, 'message');
       const bytes = Uint8Array.from(message); // decode and sign the same bytes, even if the caller mutates its buffer
-      let msg: DecodedTransactionMessage;
+      const messageHash = bytesToHex(sha256(bytes));
+      inFlight++;
       try {
-        msg = decodeTransactionMessage(bytes);
-      } catch (e) {
-        const reason = e instanceof AgentvaultError ? String(e.details?.['reason'] ?? 'malformed') : 'malformed';
-        return fail('SIGNING_REFUSED', `signer refused: ${e instanceof Error ? e.message : 'malformed message'}`, { reason });
+        let budgetAfter: Readonly<Record<string, string>> | undefined;
+        try {
+          const facts = evaluateTransaction(bytes, input);
+          if (facts !== undefined && policy.v === 2)
+            budgetAfter = await spendStage(pipeline.budgets, policy, facts, pipeline.order, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
+        } catch (e) {
+          if (e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED') {
+            const d = e.details ?? {};
+            await audit({
+              at: t0,
+              allowed: false,
+              messageHash,
+              reason: String(d['reason']),
+              ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
+              ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
+            }).catch(() => undefined); // the refusal stands whatever the audit hook does
+          }
+          throw e;
+        }
+        // The store was awaited: the callback may have ended or the window closed meanwhile.
+        const t1 = live();
+        // Audit before the signature leaves: a hook that fails stops the signature (fail closed).
+        await audit({ at: t1, allowed: true, messageHash, ...(budgetAfter === undefined ? {} : { budgetAfter }) });
+        live();
+        const sig = sign(bytes);
+        signed++;
+        return sig;
+      } finally {
+        inFlight--;
       }
-      checkTransactionRules(msg, agent, policy);
-      const sig = sign(bytes);
-      signed++;
-      return sig;
     },
-    signMessage(message: Uint8Array): Uint8Array {
+    async signMessage(message: Uint8Array): Promise<Uint8Array> {
       live();
       abytes(message, 'message');
       const bytes = Uint8Array.from(message);

@@ -32,11 +32,13 @@ export {
   DEFAULT_MAX_GRANT_WINDOW_MS,
   GRANT_WINDOW_CEILING_MS,
   MAX_APP_MESSAGE_LIFETIME_MS,
+  MAX_POLICY_SUMMARY_LENGTH,
   MESSAGE_LIFETIME_MS,
   STATEMENT_REVEAL_MNEMONIC,
   URN_ACK_REVEAL_MNEMONIC,
   definePurpose,
   isBuiltinPurpose,
+  isPolicySummaryText,
 } from './purposes.js';
 export type { AppPurpose, BuiltinPurpose, GrantRequest, Purpose, PurposeDefinition } from './purposes.js';
 export { assertSiwsFields, buildSiwsMessage, parseSiwsMessage } from './siws.js';

@@ -8,7 +8,9 @@
  * - `urn:agentvault:purpose:<purpose>` (always the first resource)
  * - `urn:agentvault:bot:<bot id>`, `urn:agentvault:agent:<agent wallet address>`,
  *   `urn:agentvault:policy:sha256:<64 hex>`, `urn:agentvault:grant-not-before:<RFC 3339>`,
- *   `urn:agentvault:grant-expires:<RFC 3339>` (enable-execution, in this order)
+ *   `urn:agentvault:grant-expires:<RFC 3339>` (enable-execution, in this order); the
+ *   enable-execution statement may carry the policy summary (SPEC 10.3.7), exposed as
+ *   `params.policySummary`
  * - `urn:agentvault:ack:reveal-mnemonic:v1` (reveal-mnemonic)
  * @module
  */
@@ -57,8 +59,32 @@ export const STATEMENT_UNLOCK =
 /** SPEC 7.4: the user's acknowledgement, carried in the statement of every reveal-mnemonic message. */
 export const STATEMENT_REVEAL_MNEMONIC =
   'Reveal the recovery phrase of your agent wallet, once. I understand that anyone who sees it can take every asset in that wallet, and that I must never share it.';
-export function statementEnableExecution(bot: string, notBefore: string, expires: string): string {
-  return `Allow bot ${bot} to trade from your agent wallet from ${notBefore} until ${expires}, within the risk policy you approved. You can revoke this at any time.`;
+/**
+ * The enable-execution statement (SPEC 7.4). With a policy summary (SPEC 10.3.7) the user reads
+ * the limits themselves; without one (grants issued before policy summaries, v1 policies only)
+ * the statement refers to "the risk policy you approved".
+ */
+export function statementEnableExecution(bot: string, notBefore: string, expires: string, policySummary?: string): string {
+  if (policySummary === undefined)
+    return `Allow bot ${bot} to trade from your agent wallet from ${notBefore} until ${expires}, within the risk policy you approved. You can revoke this at any time.`;
+  return `${summaryStatementPrefix(bot, notBefore, expires)}${policySummary}`;
+}
+function summaryStatementPrefix(bot: string, notBefore: string, expires: string): string {
+  return `Allow bot ${bot} to trade from your agent wallet from ${notBefore} until ${expires}. You can revoke this at any time. Limits: `;
+}
+
+/**
+ * SPEC 10.3.7: the longest policy summary an enable-execution statement carries (ASCII
+ * characters). With it the message still fits MAX_MESSAGE_BYTES for a domain, URI and bot id of
+ * ordinary length; a message that does not fit is refused by `issueChallenge`.
+ */
+export const MAX_POLICY_SUMMARY_LENGTH = 400;
+// The statement charset (SPEC 7.2) without leading, trailing or doubled spaces, ending with '.'.
+const POLICY_SUMMARY_RE = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]+(?: [A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]+)*$/;
+
+/** True for a string that may stand as the policy summary of an enable-execution statement. */
+export function isPolicySummaryText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_POLICY_SUMMARY_LENGTH && value.endsWith('.') && POLICY_SUMMARY_RE.test(value);
 }
 
 const APP_PURPOSE_RE = /^app:[a-z0-9][a-z0-9-]{0,47}$/;
@@ -131,6 +157,12 @@ export interface GrantRequest {
   readonly notBefore?: number;
   /** Length of the grant window; default 1 hour; at most `maxGrantWindowMs`. Whole seconds. */
   readonly windowMs?: number;
+  /**
+   * `summarizePolicy(policy)` (from `agentvault/execution`): the limits the user reads in the
+   * statement (SPEC 10.3.7). Required for a v2 policy (grant creation refuses a v2 grant without
+   * it); optional for v1. Grant creation and use regenerate it from the policy and refuse a mismatch.
+   */
+  readonly policySummary?: string;
 }
 
 /** What a purpose puts into a message. */
@@ -200,12 +232,17 @@ export function resolvePurpose(
         fail('INVALID_INPUT', 'grant.notBefore: must be between the issue time and one maximum window later', {
           field: 'grant.notBefore',
         });
+      const summary = g.policySummary;
+      if (summary !== undefined && !isPolicySummaryText(summary))
+        fail('INVALID_INPUT', `grant.policySummary: expected summarizePolicy(policy) (statement charset, at most ${MAX_POLICY_SUMMARY_LENGTH} characters)`, {
+          field: 'grant.policySummary',
+        });
       const nb = formatTimestamp(notBefore, 'grant.notBefore');
       const exp = formatTimestamp(notBefore + windowMs, 'grant.windowMs');
       const max = MESSAGE_LIFETIME_MS[purpose];
       return {
         purpose,
-        statement: statementEnableExecution(g.bot, nb, exp),
+        statement: statementEnableExecution(g.bot, nb, exp, summary),
         resources: [
           urn,
           `${URN_BOT}${g.bot}`,
@@ -214,7 +251,14 @@ export function resolvePurpose(
           `${URN_GRANT_NOT_BEFORE}${nb}`,
           `${URN_GRANT_EXPIRES}${exp}`,
         ],
-        params: { bot: g.bot, agent: g.agent, policyHash: g.policyHash, grantNotBefore: nb, grantExpires: exp },
+        params: {
+          bot: g.bot,
+          agent: g.agent,
+          policyHash: g.policyHash,
+          grantNotBefore: nb,
+          grantExpires: exp,
+          ...(summary === undefined ? {} : { policySummary: summary }),
+        },
         lifetimeMs: max,
         maxLifetimeMs: max,
       };
@@ -302,8 +346,15 @@ export function readSignedPurpose(
       const grantExpires = expUrn.slice(URN_GRANT_EXPIRES.length);
       if (!BOT_RE.test(bot) || !isAddress(agent) || !POLICY_HASH_RE.test(policyHash) || !isCanonicalTime(grantNotBefore) || !isCanonicalTime(grantExpires))
         return undefined;
-      if (statement !== statementEnableExecution(bot, grantNotBefore, grantExpires)) return undefined;
       params = { bot, agent, policyHash, grantNotBefore, grantExpires };
+      if (statement !== statementEnableExecution(bot, grantNotBefore, grantExpires)) {
+        // SPEC 10.3.7: the summary form; the summary is what follows the fixed prefix.
+        const prefix = summaryStatementPrefix(bot, grantNotBefore, grantExpires);
+        if (!statement.startsWith(prefix)) return undefined;
+        const policySummary = statement.slice(prefix.length);
+        if (!isPolicySummaryText(policySummary)) return undefined;
+        params = { ...params, policySummary };
+      }
       libraryUrns = 6;
       break;
     }

@@ -21,7 +21,7 @@ import { verifySignedMessage } from '../../src/messages/challenge.js';
 import type { VerifiedMessage } from '../../src/messages/authorization.js';
 import { createAgentWallet, type AgentWallet } from '../../src/derivation/agent-wallet.js';
 import { LocalKeyWrapper } from '../../src/execution/wrapper.js';
-import { policyHash, type ExecutionPolicyInput } from '../../src/execution/policy.js';
+import { policyHash, type ExecutionPolicyInput } from '../../src/execution/policy/index.js';
 import { MemoryNonceStore, MemoryRevocationStore } from '../../src/stores/memory.js';
 import { createVault, prepareVault } from '../../src/vault/vault.js';
 import type { UnlockedVault } from '../../src/vault/unlocked.js';

@@ -14,7 +14,7 @@ import {
   withExecutionSigner,
   type ExecutionGrant,
 } from '../../src/execution/grant.js';
-import { policyHash } from '../../src/execution/policy.js';
+import { policyHash } from '../../src/execution/policy/index.js';
 import type { ExecutionSigner } from '../../src/execution/signer.js';
 import { LocalKeyWrapper, type KeyWrapper } from '../../src/execution/wrapper.js';
 import type { RevocationStore } from '../../src/stores/types.js';
@@ -153,12 +153,12 @@ describe('execution grants: refusals at use', () => {
     try {
       const wall = Date.UTC(2030, 0, 1); // the wall clock is elsewhere: only elapsed time counts
       vi.setSystemTime(wall);
-      const seen = await use(grant, { policy, now: NOW + 30 * 60_000 - 2000, maxSignatures: 3 }, (signer) => {
-        const r: unknown[] = [signer.signTransactionMessage(simpleMessage(signer.address, DRIFT)).length];
+      const seen = await use(grant, { policy, now: NOW + 30 * 60_000 - 2000, maxSignatures: 3 }, async (signer) => {
+        const r: unknown[] = [(await signer.signTransactionMessage(simpleMessage(signer.address, DRIFT))).length];
         vi.setSystemTime(wall + 1999);
-        r.push(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(2))).length);
+        r.push((await signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(2)))).length);
         vi.setSystemTime(wall + 2000); // = the policy's notAfter, half an hour before the grant ends
-        r.push(expectCode(() => signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(3))), 'SIGNING_REFUSED').details?.['reason']);
+        r.push((await expectCodeAsync(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(3))), 'SIGNING_REFUSED')).details?.['reason']);
         return r;
       });
       expect(seen).toEqual([64, 64, 'grant-expired']);
@@ -269,13 +269,13 @@ describe('execution grants: the key lifetime', () => {
       const buffers: Uint8Array[] = [];
       _observeKeyBuffersForTests((b) => buffers.push(b));
       let kept: ExecutionSigner | undefined;
-      const run = use(grant, {}, (signer) => {
+      const run = use(grant, {}, async (signer) => {
         kept = signer;
         // inside: the buffers hold the live keys
         expect(buffers.length).toBe(2);
         expect(buffers.some((b) => b.length === 64 && Buffer.from(b).equals(Buffer.from(secret)))).toBe(true);
         expect(buffers.every((b) => b.some((x) => x !== 0))).toBe(true);
-        const sig = signer.signTransactionMessage(simpleMessage(signer.address, DRIFT));
+        const sig = await signer.signTransactionMessage(simpleMessage(signer.address, DRIFT));
         if (mode === 'throw') throw new Error('bot crashed');
         if (mode === 'async-throw') return Promise.reject(new Error('bot crashed later'));
         return sig;
@@ -284,7 +284,7 @@ describe('execution grants: the key lifetime', () => {
       else await expect(run).rejects.toThrow(/bot crashed/);
       expect(buffers.length).toBe(2);
       for (const b of buffers) expect(b.every((x) => x === 0), `${mode}: buffer of ${b.length} bytes zeroed`).toBe(true);
-      expect(expectCode(() => kept!.signTransactionMessage(simpleMessage(kept!.address, DRIFT)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
+      expect((await expectCodeAsync(kept!.signTransactionMessage(simpleMessage(kept!.address, DRIFT)), 'SIGNING_REFUSED')).details?.['reason']).toBe('signer-closed');
     }
   });
 

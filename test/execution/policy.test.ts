@@ -9,7 +9,7 @@ import {
   ORDER_TYPES,
   policyHash,
   type ExecutionPolicyInput,
-} from '../../src/execution/policy.js';
+} from '../../src/execution/policy/index.js';
 import { expectCode } from '../helpers/errors.js';
 import { NOT_STRINGS } from '../helpers/wrong-types.js';
 import vectors from '../../vectors/policy.json' with { type: 'json' };

@@ -19,7 +19,7 @@ import {
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
-import { normalizePolicy } from '../../src/execution/policy.js';
+import { normalizePolicy } from '../../src/execution/policy/index.js';
 import {
   checkTransactionRules,
   createScopedSigner,
@@ -27,7 +27,7 @@ import {
   looksLikeTransactionMessage,
   PACKET_DATA_SIZE,
 } from '../../src/execution/signer.js';
-import { expectCode } from '../helpers/errors.js';
+import { expectCode, expectCodeAsync } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
 import { NOT_BYTES } from '../helpers/wrong-types.js';
 import { testWallet } from '../helpers/wallet.js';
@@ -292,51 +292,51 @@ describe('scoped signer rules', () => {
   const other = testWallet(22).address;
   const secret = () => Uint8Array.from(agentW.secretKey);
   const policy = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, MEMO, COMPUTE_BUDGET, TOKEN], maxPriorityFeeLamports: '10000' }));
-  const refused = (bytes: Uint8Array, p = policy) => {
+  const refused = async (bytes: Uint8Array, p: Parameters<typeof createScopedSigner>[2] = policy) => {
     const { signer } = createScopedSigner(secret(), agent, p, LIMITS);
-    return expectCode(() => signer.signTransactionMessage(bytes), 'SIGNING_REFUSED').details?.['reason'];
+    return (await expectCodeAsync(signer.signTransactionMessage(bytes), 'SIGNING_REFUSED')).details?.['reason'];
   };
 
-  it('a transaction to an allowed program signs; tweetnacl verifies the signature', () => {
+  it('a transaction to an allowed program signs; tweetnacl verifies the signature', async () => {
     const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     for (const bytes of [simpleMessage(agent, DRIFT), kitMessage(agent, [{ program: DRIFT, accounts: [{ address: other, role: 'w' }] }])]) {
-      const sig = signer.signTransactionMessage(bytes);
+      const sig = await signer.signTransactionMessage(bytes);
       expect(sig.length).toBe(64);
       expect(nacl.sign.detached.verify(bytes, sig, agentW.publicKey)).toBe(true);
       expect(sig).toEqual(nacl.sign.detached(bytes, agentW.secretKey));
     }
   });
 
-  it('a System Program transfer is refused (program never allowed), whatever the allowlist', () => {
+  it('a System Program transfer is refused (program never allowed), whatever the allowlist', async () => {
     const bytes = simpleMessage(agent, SYSTEM, systemTransferData(1_000_000_000n), [other]);
-    expect(refused(bytes)).toBe('program-never-allowed');
+    expect(await refused(bytes)).toBe('program-never-allowed');
     // even if someone bypassed policy validation and listed it
     const forced = { ...policy, allowedPrograms: [...policy.allowedPrograms, SYSTEM] };
-    expect(refused(bytes, forced)).toBe('program-never-allowed');
+    expect(await refused(bytes, forced)).toBe('program-never-allowed');
   });
 
-  it('an unlisted program, a non-agent fee payer, a lookup-table program, malformed and trailing bytes are refused', () => {
-    expect(refused(simpleMessage(agent, 'JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4'))).toBe('program-not-allowed');
-    expect(refused(simpleMessage(other, DRIFT))).toBe('fee-payer-not-agent');
+  it('an unlisted program, a non-agent fee payer, a lookup-table program, malformed and trailing bytes are refused', async () => {
+    expect(await refused(simpleMessage(agent, 'JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4'))).toBe('program-not-allowed');
+    expect(await refused(simpleMessage(other, DRIFT))).toBe('fee-payer-not-agent');
     const lut = encodeRaw({ version: 0, header: [1, 0, 0], keys: [addr(agent)], blockhash: BLOCKHASH, instructions: [{ program: 1, accounts: [0], data: Uint8Array.of(1) }], lookups: [{ table: addr(DRIFT), writable: [], readonly: [0] }] });
-    expect(refused(lut)).toBe('program-from-lookup-table');
-    expect(refused(Uint8Array.of(1, 2, 3))).toBe('truncated');
-    expect(refused(Uint8Array.of(...simpleMessage(agent, DRIFT), 0))).toBe('trailing-bytes');
+    expect(await refused(lut)).toBe('program-from-lookup-table');
+    expect(await refused(Uint8Array.of(1, 2, 3))).toBe('truncated');
+    expect(await refused(Uint8Array.of(...simpleMessage(agent, DRIFT), 0))).toBe('trailing-bytes');
   });
 
-  it('SPL Token: transfers, approvals, authority changes and burns are refused; SyncNative and CloseAccount to the agent pass', () => {
+  it('SPL Token: transfers, approvals, authority changes and burns are refused; SyncNative and CloseAccount to the agent pass', async () => {
     const ata = testWallet(23).address;
-    for (const tag of [3, 4, 6, 7, 8, 12, 13, 14, 15, 26, 27]) expect(refused(simpleMessage(agent, TOKEN, Uint8Array.of(tag, 1, 2, 3, 4, 5, 6, 7, 8), [ata, other]))).toBe('token-instruction-not-allowed');
-    expect(refused(simpleMessage(agent, TOKEN, new Uint8Array(0)))).toBe('token-instruction-not-allowed');
+    for (const tag of [3, 4, 6, 7, 8, 12, 13, 14, 15, 26, 27]) expect(await refused(simpleMessage(agent, TOKEN, Uint8Array.of(tag, 1, 2, 3, 4, 5, 6, 7, 8), [ata, other]))).toBe('token-instruction-not-allowed');
+    expect(await refused(simpleMessage(agent, TOKEN, new Uint8Array(0)))).toBe('token-instruction-not-allowed');
     const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
-    expect(signer.signTransactionMessage(simpleMessage(agent, TOKEN, Uint8Array.of(17), [ata])).length).toBe(64);
+    expect((await signer.signTransactionMessage(simpleMessage(agent, TOKEN, Uint8Array.of(17), [ata]))).length).toBe(64);
     // CloseAccount [account, destination, owner]
     const close = (dest: number) => encodeRaw({ version: 'legacy', header: [1, 0, 1], keys: [addr(agent), addr(ata), addr(other), addr(TOKEN)], blockhash: BLOCKHASH, instructions: [{ program: 3, accounts: [1, dest, 0], data: Uint8Array.of(9) }] });
-    expect(signer.signTransactionMessage(close(0)).length).toBe(64);
-    expect(refused(close(2))).toBe('token-instruction-not-allowed');
+    expect((await signer.signTransactionMessage(close(0))).length).toBe(64);
+    expect(await refused(close(2))).toBe('token-instruction-not-allowed');
   });
 
-  it('compute budget: priority fee within the policy maximum passes, above it is refused; unknown instructions refused', () => {
+  it('compute budget: priority fee within the policy maximum passes, above it is refused; unknown instructions refused', async () => {
     const cb = (price: bigint, limit?: number) => {
       const ixs: { program: string; accounts: never[]; data: Uint8Array }[] = [];
       if (limit !== undefined) {
@@ -353,66 +353,66 @@ describe('scoped signer rules', () => {
     };
     const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     // 10_000 lamports max: 50_000 micro-lamports x 200_000 CU = 10_000 lamports
-    expect(signer.signTransactionMessage(cb(50_000n, 200_000)).length).toBe(64);
-    expect(refused(cb(50_001n, 200_000))).toBe('priority-fee-too-high');
+    expect((await signer.signTransactionMessage(cb(50_000n, 200_000))).length).toBe(64);
+    expect(await refused(cb(50_001n, 200_000))).toBe('priority-fee-too-high');
     // no limit set: the worst case (1.4M CU) is assumed
-    expect(refused(cb(50_000n))).toBe('priority-fee-too-high');
-    expect(refused(cb(2n ** 64n - 1n, 200_000))).toBe('priority-fee-too-high');
-    expect(refused(simpleMessage(agent, COMPUTE_BUDGET, Uint8Array.of(0, 1, 2, 3, 4)))).toBe('compute-budget-not-allowed');
+    expect(await refused(cb(50_000n))).toBe('priority-fee-too-high');
+    expect(await refused(cb(2n ** 64n - 1n, 200_000))).toBe('priority-fee-too-high');
+    expect(await refused(simpleMessage(agent, COMPUTE_BUDGET, Uint8Array.of(0, 1, 2, 3, 4)))).toBe('compute-budget-not-allowed');
     const zeroFee = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, COMPUTE_BUDGET] }));
-    expect(refused(cb(1n, 200_000), zeroFee)).toBe('priority-fee-too-high');
+    expect(await refused(cb(1n, 200_000), zeroFee)).toBe('priority-fee-too-high');
   });
 
-  it('checkTransactionRules refuses every instruction, not only the first', () => {
+  it('checkTransactionRules refuses every instruction, not only the first', async () => {
     const m = decodeTransactionMessage(
       encodeRaw({ version: 'legacy', header: [1, 0, 2], keys: [addr(agent), addr(DRIFT), addr(SYSTEM)], blockhash: BLOCKHASH, instructions: [{ program: 1, accounts: [], data: Uint8Array.of(1) }, { program: 2, accounts: [0], data: systemTransferData(5n) }] }),
     );
     expectCode(() => checkTransactionRules(m, agent, policy), 'SIGNING_REFUSED');
   });
 
-  it('signMessage: off by default; when allowed it signs text but never transaction bytes', () => {
+  it('signMessage: off by default; when allowed it signs text but never transaction bytes', async () => {
     const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     const text = new TextEncoder().encode('hello from the bot');
-    expect(expectCode(() => signer.signMessage(text), 'SIGNING_REFUSED').details?.['reason']).toBe('sign-message-disabled');
+    expect((await expectCodeAsync(signer.signMessage(text), 'SIGNING_REFUSED')).details?.['reason']).toBe('sign-message-disabled');
     const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS).signer;
-    const sig = allowed.signMessage(text);
+    const sig = await allowed.signMessage(text);
     expect(nacl.sign.detached.verify(text, sig, agentW.publicKey)).toBe(true);
     for (const tx of [simpleMessage(agent, DRIFT), simpleMessage(agent, SYSTEM, systemTransferData(1n), [other]), Uint8Array.of(...simpleMessage(agent, DRIFT), 1, 2, 3), Uint8Array.of(0x81, 1, 0, 0)])
-      expect(expectCode(() => allowed.signMessage(tx), 'SIGNING_REFUSED').details?.['reason']).toBe('looks-like-transaction');
+      expect((await expectCodeAsync(allowed.signMessage(tx), 'SIGNING_REFUSED')).details?.['reason']).toBe('looks-like-transaction');
     const offchain = Uint8Array.of(0xff, ...new TextEncoder().encode('solana offchain'), 0, 1, 2);
-    expect(allowed.signMessage(offchain).length).toBe(64);
+    expect((await allowed.signMessage(offchain)).length).toBe(64);
     expect(looksLikeTransactionMessage(offchain)).toBe(false);
   });
 
-  it('fast-check: signMessage never signs anything that decodes as a transaction message', () => {
+  it('fast-check: signMessage never signs anything that decodes as a transaction message', async () => {
     const allowed = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS).signer;
-    fc.assert(
-      fc.property(fc.oneof(messageArb.map(encodeRaw), fc.uint8Array({ maxLength: 200 })), (bytes) => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(messageArb.map(encodeRaw), fc.uint8Array({ maxLength: 200 })), async (bytes) => {
         let decodes = true;
         try {
           decodeTransactionMessage(bytes);
         } catch {
           decodes = false;
         }
-        if (decodes) expectCode(() => allowed.signMessage(bytes), 'SIGNING_REFUSED');
+        if (decodes) (await expectCodeAsync(allowed.signMessage(bytes), 'SIGNING_REFUSED'));
         if (kitDecode(bytes) !== 'error' && (kitDecode(bytes) as { end: number }).end === bytes.length) expect(looksLikeTransactionMessage(bytes)).toBe(true);
       }),
       { numRuns: 500 },
     );
   });
 
-  it('after close() the signer refuses everything', () => {
+  it('after close() the signer refuses everything', async () => {
     const s = createScopedSigner(secret(), agent, normalizePolicy(basePolicy({ allowSignMessage: true })), LIMITS);
     s.close();
-    expect(expectCode(() => s.signer.signTransactionMessage(simpleMessage(agent, DRIFT)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
-    expect(expectCode(() => s.signer.signMessage(Uint8Array.of(1)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
+    expect((await expectCodeAsync(s.signer.signTransactionMessage(simpleMessage(agent, DRIFT)), 'SIGNING_REFUSED')).details?.['reason']).toBe('signer-closed');
+    expect((await expectCodeAsync(s.signer.signMessage(Uint8Array.of(1)), 'SIGNING_REFUSED')).details?.['reason']).toBe('signer-closed');
   });
 
-  it('signs the bytes it checked, not bytes changed afterwards; the signer object prints no key', () => {
+  it('signs the bytes it checked, not bytes changed afterwards; the signer object prints no key', async () => {
     const { signer } = createScopedSigner(secret(), agent, policy, LIMITS);
     const bytes = simpleMessage(agent, DRIFT);
     const copy = Uint8Array.from(bytes);
-    const sig = signer.signTransactionMessage(bytes);
+    const sig = await signer.signTransactionMessage(bytes);
     expect(bytes).toEqual(copy);
     expect(nacl.sign.detached.verify(copy, sig, agentW.publicKey)).toBe(true);
     expect(JSON.stringify(signer)).not.toContain(Buffer.from(agentW.seed).toString('hex'));
@@ -426,55 +426,55 @@ describe('scoped signer limits: time and count (SPEC 10.4.4)', () => {
   const secret = () => Uint8Array.from(agentW.secretKey);
   const policy = normalizePolicy(basePolicy({ allowSignMessage: true }));
   const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
-  const reason = (fn: () => unknown) => expectCode(fn, 'SIGNING_REFUSED').details?.['reason'];
+  const reason = async (p: Promise<unknown>) => (await expectCodeAsync(p, 'SIGNING_REFUSED')).details?.['reason'];
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('refuses (grant-expired) from notAfter on, on the default clock (Date.now, fake timers), for both methods', () => {
+  it('refuses (grant-expired) from notAfter on, on the default clock (Date.now, fake timers), for both methods', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
     const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: T0 + 1000, maxSignatures: 16 });
-    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    expect((await signer.signTransactionMessage(simpleMessage(agent, DRIFT))).length).toBe(64);
     vi.setSystemTime(T0 + 999);
-    expect(signer.signMessage(Uint8Array.of(1, 2, 3)).length).toBe(64);
+    expect((await signer.signMessage(Uint8Array.of(1, 2, 3))).length).toBe(64);
     vi.setSystemTime(T0 + 1000);
-    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
-    expect(reason(() => signer.signMessage(Uint8Array.of(1, 2, 3)))).toBe('grant-expired');
+    expect(await reason(signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
+    expect(await reason(signer.signMessage(Uint8Array.of(1, 2, 3)))).toBe('grant-expired');
   });
 
-  it('an odd clock fails closed: NaN, a string, a throwing clock', () => {
+  it('an odd clock fails closed: NaN, a string, a throwing clock', async () => {
     for (const clock of [() => NaN, () => '0' as unknown as number]) {
       const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 1, clock });
-      expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
+      expect(await reason(signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('grant-expired');
     }
     const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 1, clock: () => { throw new Error('clock broke'); } });
-    expect(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT))).toThrow(/clock broke/);
+    await expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT))).rejects.toThrow(/clock broke/);
   });
 
-  it("refuses outside the policy's time of day (outside-time-of-day), wrapping past midnight", () => {
+  it("refuses outside the policy's time of day (outside-time-of-day), wrapping past midnight", async () => {
     let now = Date.UTC(2025, 0, 31, 21, 59);
     const night = normalizePolicy(basePolicy({ window: { timeOfDayUtc: { start: '22:00', end: '06:00' } } }));
     const { signer } = createScopedSigner(secret(), agent, night, { notAfter: Infinity, maxSignatures: 16, clock: () => now });
-    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
+    expect(await reason(signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
     now = Date.UTC(2025, 0, 31, 22, 0);
-    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    expect((await signer.signTransactionMessage(simpleMessage(agent, DRIFT))).length).toBe(64);
     now = Date.UTC(2025, 1, 1, 5, 59);
-    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
+    expect((await signer.signTransactionMessage(simpleMessage(agent, DRIFT))).length).toBe(64);
     now = Date.UTC(2025, 1, 1, 6, 0);
-    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
+    expect(await reason(signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('outside-time-of-day');
   });
 
-  it('counts signatures, not attempts: a refused message does not spend one; signMessage is not counted', () => {
+  it('counts signatures, not attempts: a refused message does not spend one; signMessage is not counted', async () => {
     const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 2 });
-    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, SYSTEM, systemTransferData(1n))))).toBe('program-never-allowed');
-    expect(signer.signTransactionMessage(simpleMessage(agent, DRIFT)).length).toBe(64);
-    expect(signer.signMessage(Uint8Array.of(1)).length).toBe(64);
-    expect(signer.signTransactionMessage(simpleMessage(agent, MEMO)).length).toBe(64);
-    expect(reason(() => signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('signature-limit-reached');
+    expect(await reason(signer.signTransactionMessage(simpleMessage(agent, SYSTEM, systemTransferData(1n))))).toBe('program-never-allowed');
+    expect((await signer.signTransactionMessage(simpleMessage(agent, DRIFT))).length).toBe(64);
+    expect((await signer.signMessage(Uint8Array.of(1))).length).toBe(64);
+    expect((await signer.signTransactionMessage(simpleMessage(agent, MEMO))).length).toBe(64);
+    expect(await reason(signer.signTransactionMessage(simpleMessage(agent, DRIFT)))).toBe('signature-limit-reached');
   });
 
-  it('limits are validated: INVALID_INPUT', () => {
+  it('limits are validated: INVALID_INPUT', async () => {
     for (const limits of [undefined, {}, { notAfter: NaN, maxSignatures: 1 }, { notAfter: 0, maxSignatures: 0 }, { notAfter: 0, maxSignatures: 17 }, { notAfter: 0, maxSignatures: 1, clock: 5 }])
       expectCode(() => createScopedSigner(secret(), agent, policy, limits as never), 'INVALID_INPUT');
   });
@@ -506,7 +506,7 @@ describe('scoped signer: Associated Token Account program (SPEC 10.4.2)', () => 
       },
     ]);
 
-  it("Create and CreateIdempotent of the agent's own ATA sign; for another wallet they are refused (ata-instruction-not-allowed)", () => {
+  it("Create and CreateIdempotent of the agent's own ATA sign; for another wallet they are refused (ata-instruction-not-allowed)", async () => {
     const own = (data: Uint8Array) =>
       kitMessage(agent, [
         {
@@ -524,16 +524,16 @@ describe('scoped signer: Associated Token Account program (SPEC 10.4.2)', () => 
       ]);
     for (const data of [new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(1)]) {
       const bytes = own(data);
-      expect(nacl.sign.detached.verify(bytes, signer().signTransactionMessage(bytes), agentW.publicKey)).toBe(true);
-      expect(expectCode(() => signer().signTransactionMessage(create(other, data)), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+      expect(nacl.sign.detached.verify(bytes, await signer().signTransactionMessage(bytes), agentW.publicKey)).toBe(true);
+      expect((await expectCodeAsync(signer().signTransactionMessage(create(other, data)), 'SIGNING_REFUSED')).details?.['reason']).toBe('ata-instruction-not-allowed');
     }
     for (const data of [Uint8Array.of(1, 1), Uint8Array.of(3), Uint8Array.of(2, 0)])
-      expect(expectCode(() => signer().signTransactionMessage(own(data)), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+      expect((await expectCodeAsync(signer().signTransactionMessage(own(data)), 'SIGNING_REFUSED')).details?.['reason']).toBe('ata-instruction-not-allowed');
   });
 
-  it('a wallet index past the accounts, or from a lookup table, is refused', () => {
+  it('a wallet index past the accounts, or from a lookup table, is refused', async () => {
     const short = encodeRaw({ version: 'legacy', header: [1, 0, 1], keys: [addr(agent), addr(ATA)], blockhash: BLOCKHASH, instructions: [{ program: 1, accounts: [0, 0], data: Uint8Array.of(1) }] });
-    expect(expectCode(() => signer().signTransactionMessage(short), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+    expect((await expectCodeAsync(signer().signTransactionMessage(short), 'SIGNING_REFUSED')).details?.['reason']).toBe('ata-instruction-not-allowed');
     const fromTable = encodeRaw({
       version: 0,
       header: [1, 0, 1],
@@ -542,7 +542,7 @@ describe('scoped signer: Associated Token Account program (SPEC 10.4.2)', () => 
       instructions: [{ program: 1, accounts: [0, 2, 3, 2, 2, 2], data: Uint8Array.of(1) }],
       lookups: [{ table: addr(DRIFT), writable: [0], readonly: [1] }],
     });
-    expect(expectCode(() => signer().signTransactionMessage(fromTable), 'SIGNING_REFUSED').details?.['reason']).toBe('ata-instruction-not-allowed');
+    expect((await expectCodeAsync(signer().signTransactionMessage(fromTable), 'SIGNING_REFUSED')).details?.['reason']).toBe('ata-instruction-not-allowed');
   });
 });
 
@@ -557,13 +557,13 @@ describe('scoped signer: fees beyond the base fee (SPEC 10.4.2 rule 4)', () => {
     const p = normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, COMPUTE_BUDGET, ED25519, SECP256K1, SECP256R1], maxPriorityFeeLamports: max }));
     return createScopedSigner(Uint8Array.from(agentW.secretKey), agent, p, LIMITS).signer.signTransactionMessage(bytes);
   };
-  const reason = (max: string, bytes: Uint8Array) => expectCode(() => sign(max, bytes), 'SIGNING_REFUSED').details?.['reason'];
+  const reason = async (max: string, bytes: Uint8Array) => (await expectCodeAsync(sign(max, bytes), 'SIGNING_REFUSED')).details?.['reason'];
 
-  it('a second signer costs 5000 lamports against the cap; with the priority fee, the sum is capped', () => {
+  it('a second signer costs 5000 lamports against the cap; with the priority fee, the sum is capped', async () => {
     const twoSigners = kitMessage(agent, [{ program: DRIFT, accounts: [{ address: cosigner, role: 'rs' }], data: Uint8Array.of(1) }]);
-    expect(reason('0', twoSigners)).toBe('signature-fee-too-high');
-    expect(reason('4999', twoSigners)).toBe('signature-fee-too-high');
-    expect(sign('5000', twoSigners).length).toBe(64);
+    expect(await reason('0', twoSigners)).toBe('signature-fee-too-high');
+    expect(await reason('4999', twoSigners)).toBe('signature-fee-too-high');
+    expect((await sign('5000', twoSigners)).length).toBe(64);
     // 1000 lamports priority fee (5_000 micro-lamports x 200_000 CU) + 5000 for the cosigner.
     const withFee = pipe(
       createTransactionMessage({ version: 0 }),
@@ -574,18 +574,18 @@ describe('scoped signer: fees beyond the base fee (SPEC 10.4.2 rule 4)', () => {
       (m) => appendTransactionMessageInstructions([{ programAddress: address(DRIFT), accounts: [{ address: address(cosigner), role: AccountRole.READONLY_SIGNER }], data: Uint8Array.of(1) }], m),
     );
     const bytes = Uint8Array.from(kitEncoder.encode(compileTransactionMessage(withFee)));
-    expect(reason('5999', bytes)).toBe('signature-fee-too-high');
-    expect(sign('6000', bytes).length).toBe(64);
-    expect(reason('999', bytes)).toBe('priority-fee-too-high');
+    expect(await reason('5999', bytes)).toBe('signature-fee-too-high');
+    expect((await sign('6000', bytes)).length).toBe(64);
+    expect(await reason('999', bytes)).toBe('priority-fee-too-high');
   });
 
-  it('each precompile (ed25519, secp256k1, secp256r1) is charged its declared signature count', () => {
+  it('each precompile (ed25519, secp256k1, secp256r1) is charged its declared signature count', async () => {
     for (const program of [ED25519, SECP256K1, SECP256R1]) {
       const m = (n: number) => simpleMessage(agent, program, Uint8Array.of(n, 0));
-      expect(sign('10000', m(2)).length, program).toBe(64);
-      expect(reason('10000', m(3)), program).toBe('signature-fee-too-high');
+      expect((await sign('10000', m(2))).length, program).toBe(64);
+      expect(await reason('10000', m(3)), program).toBe('signature-fee-too-high');
       // An empty precompile instruction declares no signature (the runtime reads data[0] or 0).
-      expect(sign('0', simpleMessage(agent, program, new Uint8Array(0))).length).toBe(64);
+      expect((await sign('0', simpleMessage(agent, program, new Uint8Array(0)))).length).toBe(64);
     }
   });
 });

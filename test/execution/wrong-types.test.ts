@@ -31,6 +31,7 @@ describe('execution: wrong-typed arguments', () => {
       await refused(`serializeGrant ${label}`, () => execution.serializeGrant(v as never));
       await refused(`normalizePolicy ${label}`, () => execution.normalizePolicy(v));
       await refused(`policyHash ${label}`, () => execution.policyHash(v));
+      await refused(`summarizePolicy ${label}`, () => execution.summarizePolicy(v));
       await refused(`evaluateOrder policy ${label}`, () => execution.evaluateOrder(v, goodOrder, goodState, NOW));
       if (!isBytes) {
         await refused(`decodeTransactionMessage ${label}`, () => execution.decodeTransactionMessage(v as never));

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import { createAgentWallet } from '../../src/derivation/agent-wallet.js';
 import { createExecutionGrant, grantParamsFromResources, parseGrant, withExecutionSigner, type ExecutionSignerOptions } from '../../src/execution/grant.js';
-import { normalizePolicy } from '../../src/execution/policy.js';
+import { normalizePolicy } from '../../src/execution/policy/index.js';
 import { createScopedSigner, type ExecutionSigner } from '../../src/execution/signer.js';
 import { prepareVault, rewrapVault } from '../../src/vault/vault.js';
 import {
@@ -49,9 +49,9 @@ function signerWith(allowedPrograms: string[], extra: Record<string, unknown> = 
 }
 
 /** The refusal reason of a SIGNING_REFUSED, or undefined if it signed. Any other error fails. */
-function refusedReason(fn: () => unknown): string | undefined {
+async function refusedReason(p: Promise<unknown>): Promise<string | undefined> {
   try {
-    fn();
+    await p;
   } catch (e) {
     if (e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED') return String(e.details?.['reason']);
     throw e;
@@ -89,7 +89,7 @@ afterEach(() => {
 });
 
 describe('security: execution signer', () => {
-  it('E0 fixed: with the real Token-2022 id allowlisted, Transfer / Approve / SetAuthority / CloseAccount-to-attacker / extensions are refused (token-instruction-not-allowed)', () => {
+  it('E0 fixed: with the real Token-2022 id allowlisted, Transfer / Approve / SetAuthority / CloseAccount-to-attacker / extensions are refused (token-instruction-not-allowed)', async () => {
     const REAL_TOKEN_2022 = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
     const s = signerWith([DRIFT, REAL_TOKEN_2022]);
     // [agent token account (w), attacker token account / attacker (w), agent (owner, signer)]
@@ -106,12 +106,12 @@ describe('security: execution signer', () => {
       ['TransferCheckedWithFee (ext 26/1)', Uint8Array.of(26, 1, ...amount, 6, ...amount), [1, 1, 2, 0]],
     ];
     for (const [name, data, accounts] of cases)
-      expect.soft(refusedReason(() => s.signTransactionMessage(msg(data, accounts))), name).toBe('token-instruction-not-allowed');
+      expect.soft(await refusedReason(s.signTransactionMessage(msg(data, accounts))), name).toBe('token-instruction-not-allowed');
     // CloseAccount to the agent itself still signs.
-    expect(refusedReason(() => s.signTransactionMessage(msg(Uint8Array.of(9), [1, 0, 0])))).toBeUndefined();
+    expect(await refusedReason(s.signTransactionMessage(msg(Uint8Array.of(9), [1, 0, 0])))).toBeUndefined();
   });
 
-  it('E1 fixed: ATA Create/CreateIdempotent for a wallet other than the agent, RecoverNested for another wallet, and unknown ATA instructions are refused (ata-instruction-not-allowed)', () => {
+  it('E1 fixed: ATA Create/CreateIdempotent for a wallet other than the agent, RecoverNested for another wallet, and unknown ATA instructions are refused (ata-instruction-not-allowed)', async () => {
     // ATA Create accounts: [funder (ws), ata (w), wallet (r), mint (r), system (r), token program (r)].
     // The agent funds the rent of an account owned by `wallet`, who can close it and take the rent.
     const s = signerWith([DRIFT, ATA_PROGRAM, TOKEN]);
@@ -119,19 +119,19 @@ describe('security: execution signer', () => {
     const create = (data: Uint8Array, wallet: number) =>
       encodeRaw({ version: 'legacy', header: [1, 0, 4], keys, blockhash: BLOCKHASH, instructions: [{ program: 6, accounts: [0, 1, wallet, 3, 4, 5], data }] });
     for (const data of [new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(1)]) {
-      expect(refusedReason(() => s.signTransactionMessage(create(data, 2))), `ATA data [${[...data]}], wallet = attacker`).toBe('ata-instruction-not-allowed');
-      expect(refusedReason(() => s.signTransactionMessage(create(data, 0))), `ATA data [${[...data]}], wallet = agent`).toBeUndefined();
+      expect(await refusedReason(s.signTransactionMessage(create(data, 2))), `ATA data [${[...data]}], wallet = attacker`).toBe('ata-instruction-not-allowed');
+      expect(await refusedReason(s.signTransactionMessage(create(data, 0))), `ATA data [${[...data]}], wallet = agent`).toBeUndefined();
     }
     // RecoverNested: [nested ata, nested mint, destination ata, owner ata, owner mint, wallet, token program].
     const recover = (wallet: number) =>
       encodeRaw({ version: 'legacy', header: [1, 0, 4], keys, blockhash: BLOCKHASH, instructions: [{ program: 6, accounts: [1, 3, 1, 1, 3, wallet, 5], data: Uint8Array.of(2) }] });
-    expect(refusedReason(() => s.signTransactionMessage(recover(2)))).toBe('ata-instruction-not-allowed');
-    expect(refusedReason(() => s.signTransactionMessage(recover(0)))).toBeUndefined();
+    expect(await refusedReason(s.signTransactionMessage(recover(2)))).toBe('ata-instruction-not-allowed');
+    expect(await refusedReason(s.signTransactionMessage(recover(0)))).toBeUndefined();
     for (const data of [Uint8Array.of(3), Uint8Array.of(1, 0), Uint8Array.of(255)])
-      expect(refusedReason(() => s.signTransactionMessage(create(data, 0))), `ATA data [${[...data]}]`).toBe('ata-instruction-not-allowed');
+      expect(await refusedReason(s.signTransactionMessage(create(data, 0))), `ATA data [${[...data]}]`).toBe('ata-instruction-not-allowed');
   });
 
-  it('E2 fixed: the Address Lookup Table program is never allowed (program-never-allowed; POLICY_INVALID in an allowlist)', () => {
+  it('E2 fixed: the Address Lookup Table program is never allowed (program-never-allowed; POLICY_INVALID in an allowlist)', async () => {
     expect(expectCode(() => normalizePolicy(basePolicy({ allowedPrograms: [DRIFT, ALT_PROGRAM] })), 'POLICY_INVALID').details?.['field']).toBe('policy.allowedPrograms[1]');
     // Even with a policy that bypassed validation.
     const policy = { ...normalizePolicy(basePolicy()), allowedPrograms: [DRIFT, ALT_PROGRAM] };
@@ -141,39 +141,39 @@ describe('security: execution signer', () => {
     const data = new Uint8Array(13);
     data[4] = 1;
     const msg = encodeRaw({ version: 'legacy', header: [1, 0, 3], keys, blockhash: BLOCKHASH, instructions: [{ program: 4, accounts: [1, 2, 0, 3], data }] });
-    expect(refusedReason(() => s.signTransactionMessage(msg))).toBe('program-never-allowed');
+    expect(await refusedReason(s.signTransactionMessage(msg))).toBe('program-never-allowed');
   });
 
-  it('E5 fixed: extra header signers and precompile signature counts are charged against maxPriorityFeeLamports (signature-fee-too-high)', () => {
+  it('E5 fixed: extra header signers and precompile signature counts are charged against maxPriorityFeeLamports (signature-fee-too-high)', async () => {
     const s = signerWith([DRIFT, ED25519_PRECOMPILE]);
     const others = Array.from({ length: 9 }, (_, i) => key(0x90 + i));
     const keys = [addr(agentW.address), ...others, addr(DRIFT)];
     const tenSigners = encodeRaw({ version: 'legacy', header: [10, 9, 1], keys, blockhash: BLOCKHASH, instructions: [{ program: 10, accounts: [0], data: Uint8Array.of(1) }] });
-    expect(refusedReason(() => s.signTransactionMessage(tenSigners)), '10 signatures charged to the agent').toBe('signature-fee-too-high');
+    expect(await refusedReason(s.signTransactionMessage(tenSigners)), '10 signatures charged to the agent').toBe('signature-fee-too-high');
     // 200 precompile instructions each claiming 255 signatures: 51,000 signatures' fees on the agent.
     const k2 = [addr(agentW.address), addr(ED25519_PRECOMPILE)];
     const precompile = (n: number, sigs: number) =>
       encodeRaw({ version: 'legacy', header: [1, 0, 1], keys: k2, blockhash: BLOCKHASH, instructions: Array.from({ length: n }, () => ({ program: 1, accounts: [], data: Uint8Array.of(sigs, 0) })) });
-    expect(refusedReason(() => s.signTransactionMessage(precompile(200, 255))), 'precompile signature counts').toBe('signature-fee-too-high');
+    expect(await refusedReason(s.signTransactionMessage(precompile(200, 255))), 'precompile signature counts').toBe('signature-fee-too-high');
     // Within the cap: 9 extra signers = 45,000 lamports; 2 x 3 precompile signatures = 30,000.
     const capped = signerWith([DRIFT, ED25519_PRECOMPILE], { maxPriorityFeeLamports: '45000' });
-    expect(refusedReason(() => capped.signTransactionMessage(tenSigners))).toBeUndefined();
-    expect(refusedReason(() => capped.signTransactionMessage(precompile(2, 3)))).toBeUndefined();
-    expect(refusedReason(() => capped.signTransactionMessage(precompile(2, 5)))).toBe('signature-fee-too-high');
+    expect(await refusedReason(capped.signTransactionMessage(tenSigners))).toBeUndefined();
+    expect(await refusedReason(capped.signTransactionMessage(precompile(2, 3)))).toBeUndefined();
+    expect(await refusedReason(capped.signTransactionMessage(precompile(2, 5)))).toBe('signature-fee-too-high');
   });
 
-  it('control (held up): every SPL Token tag outside {1,5,16,17,18} is refused (p-token Batch 255, WithdrawExcessLamports 38...), and CloseAccount only pays the agent', () => {
+  it('control (held up): every SPL Token tag outside {1,5,16,17,18} is refused (p-token Batch 255, WithdrawExcessLamports 38...), and CloseAccount only pays the agent', async () => {
     const s = signerWith([DRIFT, TOKEN]);
     const keys = [addr(agentW.address), key(0xa1), attacker.publicKey, addr(TOKEN)];
     const msg = (data: Uint8Array, accounts = [1, 2, 0]) =>
       encodeRaw({ version: 'legacy', header: [1, 0, 1], keys, blockhash: BLOCKHASH, instructions: [{ program: 3, accounts, data }] });
     for (let tag = 0; tag < 256; tag++) {
-      const r = refusedReason(() => s.signTransactionMessage(msg(Uint8Array.of(tag, 1, 0, 0, 0, 0, 0, 0, 0))));
+      const r = await refusedReason(s.signTransactionMessage(msg(Uint8Array.of(tag, 1, 0, 0, 0, 0, 0, 0, 0))));
       if (![1, 5, 16, 17, 18].includes(tag)) expect(r, `tag ${tag}`).toBe('token-instruction-not-allowed');
     }
-    expect(refusedReason(() => s.signTransactionMessage(msg(Uint8Array.of(9), [1, 2, 0])))).toBe('token-instruction-not-allowed');
-    expect(refusedReason(() => s.signTransactionMessage(msg(Uint8Array.of(9), [1, 0, 0])))).toBeUndefined();
-    expect(refusedReason(() => s.signTransactionMessage(msg(new Uint8Array(0))))).toBe('token-instruction-not-allowed');
+    expect(await refusedReason(s.signTransactionMessage(msg(Uint8Array.of(9), [1, 2, 0])))).toBe('token-instruction-not-allowed');
+    expect(await refusedReason(s.signTransactionMessage(msg(Uint8Array.of(9), [1, 0, 0])))).toBeUndefined();
+    expect(await refusedReason(s.signTransactionMessage(msg(new Uint8Array(0))))).toBe('token-instruction-not-allowed');
   });
 });
 
@@ -183,11 +183,11 @@ describe('security: execution grant use', () => {
     const grant = await enable(s); // window [NOW, NOW + 1 h)
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(NOW + HOUR - 1000); // one second before the end: every entry check passes
-    const reasons = await withExecutionSigner(grant, useOptions(s.owner.address, { now: undefined, maxSignatures: 2 }), (signer: ExecutionSigner) => {
-      const before = refusedReason(() => signer.signTransactionMessage(simpleMessage(signer.address, DRIFT)));
+    const reasons = await withExecutionSigner(grant, useOptions(s.owner.address, { now: undefined, maxSignatures: 2 }), async (signer: ExecutionSigner) => {
+      const before = await refusedReason(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT)));
       // A long-lived loop inside the callback (a websocket consumer, a strategy loop...).
       vi.setSystemTime(NOW + 30 * 24 * HOUR);
-      const after = refusedReason(() => signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(9))));
+      const after = await refusedReason(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(9))));
       return { before, after };
     });
     expect(reasons).toEqual({ before: undefined, after: 'grant-expired' });
@@ -271,10 +271,10 @@ describe('security: execution grant use', () => {
     const s = setup(5);
     const grant = await enable(s);
     const signMany = (extra: Partial<ExecutionSignerOptions>) =>
-      withExecutionSigner(grant, useOptions(s.owner.address, extra), (signer: ExecutionSigner) => {
+      withExecutionSigner(grant, useOptions(s.owner.address, extra), async (signer: ExecutionSigner) => {
         let signed = 0;
         for (let i = 0; i < 25; i++) {
-          const r = refusedReason(() => signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(1, 2, i))));
+          const r = await refusedReason(signer.signTransactionMessage(simpleMessage(signer.address, DRIFT, Uint8Array.of(1, 2, i))));
           if (r !== undefined) return { signed, r };
           signed++;
         }

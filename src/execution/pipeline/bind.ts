@@ -1,0 +1,89 @@
+/**
+ * Stage 5: bind the transaction to the order the bot was authorized for (SPEC 10.4.8). The
+ * transaction must implement exactly that order and nothing more:
+ * - every instruction that is not auxiliary (its rule's `for` lacks `any`) must serve the order's
+ *   kind (a `cancel` order signs only instructions whose rule's `for` includes `cancel`), and at
+ *   least one must;
+ * - a `transfer` order: every token transfer moves the order's mint, to the order's destination's
+ *   associated token account, in total at most the order's amount;
+ * - SOL may be wrapped only for a `swap` whose input mint is wSOL (at most its input amount) or a
+ *   `transfer` of wSOL (at most its amount).
+ * Arguments of Anchor instructions are bound by their rules' `OrderRef` constraints (stage 4).
+ * @module
+ */
+import { typeName } from '../../_utils.js';
+import { parseDecimal } from '../policy/_parse.js';
+import { orderKind, type OrderV2 } from '../policy/types.js';
+import { decodeAddress } from '../../primitives/address.js';
+import { associatedTokenAddress, WSOL_MINT } from '../transaction/ata.js';
+import type { MatchFacts } from './match.js';
+import { refuse } from './refuse.js';
+
+const U64_RE = /^(0|[1-9][0-9]{0,19})$/;
+const TYPES = new Set(['swap', 'transfer', 'cancel', 'market', 'limit', 'stop-market', 'stop-limit', 'take-profit-market', 'take-profit-limit']);
+
+/**
+ * The bound order, checked for the fields binding reads (fail closed: `order-invalid`). The full
+ * validation against the policy is `evaluateOrder`'s, done before any key is opened.
+ */
+export function aBoundOrder(value: unknown): OrderV2 {
+  const bad = (field: string, why: string): never => refuse('order-invalid', `order.${field}: ${why}`, `order.${field}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('', `expected an object, got ${typeName(value)}`);
+  const o = value as Record<string, unknown>;
+  if (typeof o['type'] !== 'string' || !TYPES.has(o['type'])) bad('type', 'unknown order type');
+  const addr = (k: string) => {
+    try {
+      decodeAddress(o[k], k);
+    } catch {
+      bad(k, 'expected a base58 address');
+    }
+  };
+  const u64 = (k: string) => {
+    if (typeof o[k] !== 'string' || !U64_RE.test(o[k]) || BigInt(o[k]) > 0xffffffffffffffffn) bad(k, 'expected a canonical u64 decimal string');
+  };
+  if (o['type'] === 'transfer') {
+    addr('mint');
+    addr('destination');
+    u64('amount');
+  } else if (o['type'] === 'swap') {
+    addr('inputMint');
+    addr('outputMint');
+    u64('inputAmount');
+    if (o['notional'] !== undefined && parseDecimal(o['notional']) === null) bad('notional', 'expected a decimal string');
+  } else if (o['type'] !== 'cancel') {
+    if (parseDecimal(o['notional']) === null) bad('notional', 'expected a decimal string');
+  }
+  return Object.freeze({ ...o }) as unknown as OrderV2;
+}
+
+/** Stage 5. Throws SIGNING_REFUSED (`order-kind-mismatch`, `order-mismatch`, `order-not-implemented`). */
+export function bindStage(facts: MatchFacts, order: OrderV2): void {
+  const kind = orderKind(order.type);
+  let implemented = false;
+  for (const s of facts.serves) {
+    if (s.kinds.includes('any')) continue;
+    if (!s.kinds.includes(kind)) refuse('order-kind-mismatch', `the instruction does not serve a ${kind} order`, s.path, s.index);
+    implemented = true;
+  }
+  if (!implemented) refuse('order-not-implemented', `the transaction contains no instruction that implements the ${kind} order`, 'order');
+
+  let wrapped = 0n;
+  for (const w of facts.wraps) {
+    wrapped += w.lamports;
+    const cap =
+      order.type === 'swap' && order.inputMint === WSOL_MINT ? BigInt(order.inputAmount) : order.type === 'transfer' && order.mint === WSOL_MINT ? BigInt(order.amount) : undefined;
+    if (cap === undefined) refuse('order-mismatch', 'SOL may only be wrapped for a swap from, or a transfer of, wrapped SOL', order.type === 'swap' ? 'order.inputMint' : 'order.type', w.index);
+    if (wrapped > cap) refuse('order-mismatch', 'more SOL wrapped than the order needs', order.type === 'swap' ? 'order.inputAmount' : 'order.amount', w.index);
+  }
+
+  if (order.type === 'transfer') {
+    let moved = 0n;
+    for (const t of facts.tokenMoves) {
+      if (t.mint !== order.mint) refuse('order-mismatch', 'the transfer moves another mint than the order', 'order.mint', t.index);
+      if (t.destination !== associatedTokenAddress(order.destination, t.program, t.mint))
+        refuse('order-mismatch', "the transfer's destination is not the order's destination", 'order.destination', t.index);
+      moved += t.amount;
+      if (moved > BigInt(order.amount)) refuse('order-mismatch', 'the transfers move more than the order amount', 'order.amount', t.index);
+    }
+  }
+}

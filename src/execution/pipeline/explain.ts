@@ -1,0 +1,78 @@
+/**
+ * `explainTransaction` (SPEC 10.4.11): the signing pipeline stopped before spend. No key, no
+ * signature, no budget spent: it says what the signer would decide and why.
+ * @module
+ */
+import { abytes, aobject } from '../../_utils.js';
+import { AgentvaultError, fail } from '../../errors.js';
+import { decodeAddress } from '../../primitives/address.js';
+import { normalizePolicy } from '../policy/normalize.js';
+import type { DecodedInstruction, ProgramDecoder } from '../programs/types.js';
+import { aLookupTables } from '../transaction/accounts.js';
+import { aBoundOrder } from './bind.js';
+import { aProgramDecoders, evaluateTransaction, type PipelineTrace } from './evaluate.js';
+
+/** Options of {@link explainTransaction}. */
+export interface ExplainTransactionOptions {
+  /** The policy (input or normalized). */
+  readonly policy: unknown;
+  /** The agent wallet address (the fee payer the transaction must name). */
+  readonly agent: string;
+  /** The transaction message bytes (what would be signed). */
+  readonly message: Uint8Array;
+  /** The order the transaction must implement (required for v2 policies). */
+  readonly order?: unknown;
+  /** Lookup-table contents fetched by the app through its own RPC: table address -> entries. */
+  readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
+  /** Decoders of the Anchor programs the policy names (`createProgramDecoder`). */
+  readonly programs?: readonly ProgramDecoder[];
+}
+
+/** The decision, as the signer would take it. */
+export interface TransactionExplanation {
+  readonly allowed: boolean;
+  /** Stable refusal reason (SPEC 10.4.10), when refused. */
+  readonly reason?: string;
+  /** Policy path of the rule that refused, when refused. */
+  readonly rule?: string;
+  /** Index of the instruction at fault, when one is. */
+  readonly instructionIndex?: number;
+  /** The instructions as decoded (as far as the pipeline got; empty for v1 policies). */
+  readonly decoded: readonly DecodedInstruction[];
+}
+
+const KEYS = new Set(['policy', 'agent', 'message', 'order', 'lookupTables', 'programs']);
+
+/**
+ * Explain what the signer would decide for `message` under `policy` and `order`, without a key.
+ * Malformed options throw (INVALID_INPUT, POLICY_INVALID); a refusal is returned, not thrown.
+ * @example
+ * const e = explainTransaction({ policy, agent, message, order, lookupTables, programs: [jupiter] });
+ * if (!e.allowed) log(`refused: ${e.reason} at ${e.rule} (instruction ${e.instructionIndex})`);
+ */
+export function explainTransaction(options: ExplainTransactionOptions): TransactionExplanation {
+  const o = aobject(options, 'options');
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
+  const policy = normalizePolicy(o['policy']);
+  const agent = o['agent'];
+  decodeAddress(agent, 'agent');
+  const message = Uint8Array.from(abytes(o['message'], 'message'));
+  const lookupTables = aLookupTables(o['lookupTables']);
+  const programs = aProgramDecoders(o['programs']);
+  const trace: PipelineTrace = {};
+  try {
+    const order = policy.v === 2 && o['order'] !== undefined ? aBoundOrder(o['order']) : undefined;
+    evaluateTransaction(message, { policy, agent: agent as string, order, lookupTables, programs }, trace);
+    return Object.freeze({ allowed: true, decoded: trace.decoded ?? Object.freeze([]) });
+  } catch (e) {
+    if (!(e instanceof AgentvaultError) || e.code !== 'SIGNING_REFUSED') throw e;
+    const d = e.details ?? {};
+    return Object.freeze({
+      allowed: false,
+      reason: String(d['reason']),
+      ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
+      ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
+      decoded: Object.freeze([...(trace.decoded ?? [])]),
+    });
+  }
+}
