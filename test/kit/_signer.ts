@@ -3,7 +3,7 @@
  * these tests reach into src/execution: if the signer's constructor changes, adapt it here.
  * `async: true` wraps it with async methods (the signer's interface after DESIGN 13).
  */
-import { normalizePolicy } from '../../src/execution/policy.js';
+import { normalizePolicy } from '../../src/execution/policy/index.js';
 import { createScopedSigner } from '../../src/execution/signer.js';
 import type { AgentSigner } from '../../src/kit/_signer.js';
 import { basePolicy } from '../execution/_fixtures.js';
