@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createExecutionGrant, withExecutionSigner } from '../../src/execution/grant.js';
 import type { ExecutionSigner } from '../../src/execution/signer.js';
 import { _ed25519KeyStats, createEd25519Signer, leaseEd25519Key } from '../../src/primitives/ed25519.js';
-import { expectCode } from '../helpers/errors.js';
+import { expectCode, expectCodeAsync } from '../helpers/errors.js';
 import { basePolicy, BOT, DRIFT, enableAuthorization, goodOrder, goodState, newRevocations, NOW, setup, simpleMessage, wrapperV1 } from './_fixtures.js';
 
 const seedOf = (i: number) => Uint8Array.from({ length: 32 }, (_, k) => (k * 13 + i) & 0xff);
@@ -79,21 +79,21 @@ describe('withExecutionSigner: no key outlives the callback', () => {
       const run = withExecutionSigner(
         grant,
         { wrapper: wrapperV1(), policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: NOW + 60_000, expected: { owner: grant.owner, bot: BOT } },
-        (signer) => {
+        async (signer) => {
           kept = signer;
           // Inside: exactly one live key (the lease), and the scoped signer signs with it.
           expect(_ed25519KeyStats()).toEqual({ live: before.live + 1, leases: before.leases + 1 });
-          const sig = signer.signTransactionMessage(simpleMessage(signer.address, DRIFT));
+          const sig = await signer.signTransactionMessage(simpleMessage(signer.address, DRIFT));
           expect(_ed25519KeyStats().live).toBe(before.live + 1);
           if (mode === 'throw') throw new Error('bot crashed');
-          if (mode === 'async-throw') return Promise.reject(new Error('bot crashed later'));
+          if (mode === 'async-throw') await Promise.reject(new Error('bot crashed later'));
           return sig;
         },
       );
       if (mode === 'return') expect((await run).length).toBe(64);
       else await expect(run).rejects.toThrow(/bot crashed/);
       expect(_ed25519KeyStats(), mode).toEqual(before);
-      expect(expectCode(() => kept!.signTransactionMessage(simpleMessage(kept!.address, DRIFT)), 'SIGNING_REFUSED').details?.['reason']).toBe('signer-closed');
+      expect((await expectCodeAsync(() => kept!.signTransactionMessage(simpleMessage(kept!.address, DRIFT)), 'SIGNING_REFUSED')).details?.['reason']).toBe('signer-closed');
     }
   });
 
