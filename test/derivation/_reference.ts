@@ -36,9 +36,9 @@ export interface DerivationVectors {
   bip39: { source: string; passphrase: string; valid: { entropy: string; mnemonic: string; seed: string; source: string }[] };
   solana: { valid: SolanaVector[] };
   invalid: {
-    mnemonics: { name: string; mnemonic: string; code: string; position?: number; source: string }[];
+    mnemonics: { name: string; mnemonic: string; code: string; ordinal?: number; source: string }[];
     paths: { path: string; code: string; why: string }[];
-    cliKeyUris: { uri: string; why: string }[];
+    cliKeyUris: { uri: string; code: string; why: string }[];
   };
 }
 

@@ -137,7 +137,7 @@ describe('record limits (SPEC 4.1, 4.2, 4.5)', () => {
     expect(why(() => parseRecordText(rewrite(r, (b) => void (b[4] = 1))))).toBe('UNSUPPORTED_VERSION:suite');
     expect(why(() => parseRecordText(rewrite(r, (b) => void (b[5] = 0))))).toBe('UNSUPPORTED_VERSION:suite');
     expect(why(() => parseRecordText(rewrite(r, (b) => void (b[3] = 0))))).toBe('UNSUPPORTED_VERSION:format-version');
-    for (const i of [0, 1, 2]) expect(why(() => parseRecordText(rewrite(r, (b) => void (b[i] ^= 0x20))))).toBe('INVALID_INPUT:magic');
+    for (const i of [0, 1, 2]) expect(why(() => parseRecordText(rewrite(r, (b) => void (b[i]! ^= 0x20))))).toBe('INVALID_INPUT:magic');
   });
   it('every checksum byte counts', () => {
     const r = sealRecord(key, new Uint8Array(2), { type: 'x', context: ctx });
