@@ -155,6 +155,13 @@ describe('record limits (SPEC 4.1, 4.2, 4.5)', () => {
     expect(why(() => parseRecordText('avr1' + r.slice(5)))).toBe('INVALID_INPUT:prefix');
     expect(why(() => parseRecordText(42))).toBe('INVALID_INPUT:record');
   });
+  it('survivors of the mutation run: anchored version prefix, truncation bound, non-string type', () => {
+    const small = sealRecord(key, new Uint8Array(0), { type: 'x', context: ctx });
+    // A type length of 2 needs 16 more bytes than this record has (header + tag), not 16 fewer.
+    expect(why(() => parseRecordText(rewrite(small, (b) => void (b[10] = 2))))).toBe('INVALID_INPUT:truncated');
+    expect(why(() => parseRecordText('xavr2.' + small.slice(5)))).toBe('INVALID_INPUT:prefix');
+    expect(why(() => sealRecord(key, new Uint8Array(1), { type: ['x'] as unknown as string, context: ctx }))).toBe('INVALID_INPUT:type');
+  });
   it('a wrong key, a wrong-length key and a SecretBytes key', () => {
     const r = sealRecord(key, new Uint8Array(2), { type: 'x', context: ctx });
     expect(why(() => openRecord(new Uint8Array(32), r, { type: 'x', context: ctx }))).toBe('KEY_MISMATCH:commitment');
