@@ -685,7 +685,7 @@ export async function withExecutionSigner<T>(
     observe(dataKey.expose());
     agentKey = openRecord(dataKey, g.agentKey, { type: GRANT_AGENT_KEY_RECORD, context: agentRecordContext(g) }).plaintext;
     const secret = observe(agentKey.expose());
-    // SPEC 10.7: the agent key is imported once for this use; the key that checks the public
+    // SPEC 10.8: the agent key is imported once for this use; the key that checks the public
     // half is the one the scoped signer signs with (it shares the lease), released in `finally`.
     if (agentAddressOf(secret, (seed) => (lease = leaseEd25519Key(seed)).publicKey) !== g.agent)
       fail('INTEGRITY', 'the sealed agent key is not the grant agent');

@@ -1,5 +1,5 @@
 /**
- * Mnemonic reveal (DESIGN 4 table, DESIGN 8, SPEC 10.5): the agent wallet's recovery phrase
+ * Mnemonic reveal (DESIGN 4 table, DESIGN 8, SPEC 10.6): the agent wallet's recovery phrase
  * leaves its record only for a fresh, single-use, user-acknowledged `reveal-mnemonic`
  * authorization, at most 3 times per 24 hours per wallet.
  * @module

@@ -1,5 +1,5 @@
 /**
- * `agentvault/kit`: the scoped execution signer as `@solana/kit` signers (SPEC 10.8).
+ * `agentvault/kit`: the scoped execution signer as `@solana/kit` signers (SPEC 10.9).
  *
  * `createKitSigner(signer)` returns an object that is both Kit's `TransactionPartialSigner` and
  * `MessagePartialSigner`, assignable without casts: put it in a transaction message as the fee

@@ -1,6 +1,6 @@
 /**
  * `agentvault/kit/web3`: sign `@solana/web3.js` 1.x transactions with the scoped execution signer
- * (SPEC 10.8). `signVersionedTransaction` for a `VersionedTransaction` (legacy or v0 message),
+ * (SPEC 10.9). `signVersionedTransaction` for a `VersionedTransaction` (legacy or v0 message),
  * `signLegacyTransaction` for a legacy `Transaction`. Both sign the message bytes web3.js itself
  * serializes, through the scoped signer (so the grant's policy decides), and add the signature to
  * the transaction in place.

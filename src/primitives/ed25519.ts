@@ -166,7 +166,7 @@ export interface Ed25519Signer {
   /** RFC 8032 signature. Throws SIGNING_REFUSED (`signer-closed`) once the key was released. */
   sign(message: Uint8Array): Uint8Array;
   /**
-   * Release the key now (SPEC 3.6, 10.7): drop the reference to the OpenSSL KeyObject (node) or
+   * Release the key now (SPEC 3.6, 10.8): drop the reference to the OpenSSL KeyObject (node) or
    * to the caller's seed buffer (noble). Idempotent. A lease's `dispose` also releases every
    * signer that shares it.
    */

@@ -1,5 +1,5 @@
 /**
- * Key lifetime of a grant use (issue 14 item 6, SPEC 10.7, SPEC 3.6): the agent key is imported
+ * Key lifetime of a grant use (issue 14 item 6, SPEC 10.8, SPEC 3.6): the agent key is imported
  * once per `withExecutionSigner` call (a lease that checks the public half and that the scoped
  * signer shares), and when the callback settles, normally or by throwing, no signer holds a key
  * any more: the OpenSSL KeyObject reference (node) or the seed reference (noble) is dropped, the

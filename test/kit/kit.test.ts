@@ -1,5 +1,5 @@
 /**
- * agentvault/kit (SPEC 10.8): the scoped signer as Kit 8's TransactionPartialSigner and
+ * agentvault/kit (SPEC 10.9): the scoped signer as Kit 8's TransactionPartialSigner and
  * MessagePartialSigner. The reference signatures come from Kit's own KeyPairSigner over the same
  * secret key and from tweetnacl, never from the library: signatures must be byte-identical.
  */

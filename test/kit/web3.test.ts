@@ -1,5 +1,5 @@
 /**
- * agentvault/kit/web3 (SPEC 10.8): sign web3.js 1.x VersionedTransaction and legacy Transaction
+ * agentvault/kit/web3 (SPEC 10.9): sign web3.js 1.x VersionedTransaction and legacy Transaction
  * with the scoped signer. Reference: web3.js's own `sign([Keypair])` over the same secret key, and
  * tweetnacl: byte-identical signatures and serialized transactions.
  */
