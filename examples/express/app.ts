@@ -18,18 +18,30 @@ import { constantTimeEqual, isAddress, isAgentvaultError } from 'agentvault';
 import { MemoryRateLimiter } from 'agentvault/stores';
 import { createAgentWallet } from 'agentvault/derivation';
 import {
+  appendTransactionMessageInstructions,
+  blockhash,
+  compileTransaction,
+  createTransactionMessage,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+} from '@solana/kit';
+import {
   canonicalPolicyJson,
   createExecutionGrant,
+  explainTransaction,
   normalizePolicy,
   ORDER_TYPES,
   policyHash,
   revealMnemonic,
   serializeGrant,
+  summarizePolicy,
   withExecutionSigner,
   type KeyWrapper,
-  type Order,
-  type OrderType,
+  type SigningDecisionEvent,
 } from 'agentvault/execution';
+import { createKitSigner } from 'agentvault/kit';
 import {
   BUILTIN_PURPOSES,
   decodeSignature,
@@ -49,7 +61,8 @@ import type { Logger } from './logger.js';
 import { clearSessionCookie, loadSession, newSessionToken, setSessionCookie, sha256Hex, type Session } from './session.js';
 import type { BotRow, Repository, Stores } from './storage.js';
 import { browserPage } from './static.js';
-import { memoOrderTransaction } from './transaction.js';
+import { memoInstructions } from './transaction.js';
+import { VenueTransactions, type BuildTransaction } from './venues.js';
 
 export interface AgentvaultDeps {
   readonly config: AppConfig;
@@ -64,8 +77,14 @@ export interface AgentvaultDeps {
   readonly logger: Logger;
   /** ms since the epoch; default `Date.now`. Tests move it to expire messages and sessions. */
   readonly clock?: () => number;
-  /** Build the transaction message for a webhook order. Default: a memo transaction (transaction.ts). */
-  readonly buildTransaction?: (input: { order: Order; agent: string; bot: string }) => Uint8Array | Promise<Uint8Array>;
+  /**
+   * The instructions for a webhook order (Kit instructions; the router sets the agent's Kit signer as
+   * fee payer and signs with `signTransactionMessageWithSigners`). Default: a memo for a v1 policy
+   * (transaction.ts), the venue builder for a v2 policy (venues.ts: Jupiter, Drift, token transfers).
+   */
+  readonly buildTransaction?: BuildTransaction;
+  /** IDL decoders and the v2 builder (default: the pinned IDLs, `VenueTransactions.load()`, loaded once). */
+  readonly venues?: VenueTransactions;
 }
 
 export interface AbuseLimits {
@@ -91,6 +110,11 @@ export interface AgentvaultRouter extends express.Router {
 const BOT_ID_RE = /^bot-[0-9a-f]{16}$/;
 const MARKET_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const DECIMAL_RE = /^(0|[1-9][0-9]{0,29})(\.[0-9]{1,18})?$/;
+const U64_RE = /^(0|[1-9][0-9]{0,19})$/;
+const ADDRESS_RE = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
+/** Every field an alert may carry; each order type accepts its own subset (alertOrder). */
+const ALERT_FIELDS = ['secret', 'type', 'market', 'side', 'notional', 'leverage', 'slippageBps', 'baseAmount', 'reduceOnly', 'inputMint', 'outputMint', 'amount', 'mint', 'destination'];
+const V2_ORDER_TYPES = [...ORDER_TYPES, 'swap', 'transfer'] as const;
 const WEBHOOK_SECRET_RE = /^whsec_[A-Za-z0-9_-]{43}$/;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const DEFAULT_GRANT_WINDOW_MS = 3_600_000;
@@ -170,10 +194,77 @@ class UnlockedVaults {
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const isJson = (req: Request) => /^application\/json(\s*;|$)/i.test(req.get('content-type') ?? '');
 
+let defaultVenues: VenueTransactions | undefined;
+
+/** A base58 address field (isAddress: 32 bytes). */
+function addressField(b: Body, key: string): string {
+  const v = str(b, key, { re: ADDRESS_RE, max: 44 });
+  if (!isAddress(v)) throw new HttpError(400, 'INVALID_INPUT', `${key}: expected a base58 Solana address`, { field: key });
+  return v;
+}
+
+/**
+ * The order an alert asks for, in the shape the bot's policy version evaluates (strict: each order
+ * type accepts only its own fields; the library then checks it against the policy).
+ * - v1: `{ market, side, type, notional, leverage, slippageBps? }` (perps only, as before);
+ * - v2 `swap`: `{ inputMint, outputMint, amount, slippageBps }` (amount in the input mint's base units);
+ * - v2 `transfer`: `{ mint, amount, destination }` (destination: the receiving wallet);
+ * - v2 `cancel`: `{ market }`;
+ * - v2 perps: the v1 fields plus `baseAmount` (Drift base units, 1e9) and `reduceOnly?`.
+ */
+function alertOrder(b: Body, version: 1 | 2): Record<string, unknown> {
+  const only = (keys: string[]) => object(b, ['secret', 'type', ...keys]);
+  if (version === 1) {
+    only(['market', 'side', 'notional', 'leverage', 'slippageBps']);
+    return {
+      market: str(b, 'market', { re: MARKET_RE, max: 64 }),
+      side: oneOf(b, 'side', ['buy', 'sell'] as const),
+      type: oneOf(b, 'type', ORDER_TYPES),
+      notional: str(b, 'notional', { re: DECIMAL_RE, max: 64 }),
+      leverage: str(b, 'leverage', { re: DECIMAL_RE, max: 64 }),
+      ...(b['slippageBps'] !== undefined ? { slippageBps: int(b, 'slippageBps', 0, 10_000)! } : {}),
+    };
+  }
+  const type = oneOf(b, 'type', V2_ORDER_TYPES);
+  if (type === 'swap') {
+    only(['inputMint', 'outputMint', 'amount', 'slippageBps']);
+    return {
+      type,
+      inputMint: addressField(b, 'inputMint'),
+      outputMint: addressField(b, 'outputMint'),
+      inputAmount: str(b, 'amount', { re: U64_RE, max: 20 }),
+      slippageBps: int(b, 'slippageBps', 0, 10_000)!,
+    };
+  }
+  if (type === 'transfer') {
+    only(['mint', 'amount', 'destination']);
+    return { type, mint: addressField(b, 'mint'), amount: str(b, 'amount', { re: U64_RE, max: 20 }), destination: addressField(b, 'destination') };
+  }
+  if (type === 'cancel') {
+    only(['market']);
+    return { type, market: str(b, 'market', { re: MARKET_RE, max: 64 }) };
+  }
+  only(['market', 'side', 'notional', 'leverage', 'slippageBps', 'baseAmount', 'reduceOnly']);
+  if (b['reduceOnly'] !== undefined && typeof b['reduceOnly'] !== 'boolean') throw new HttpError(400, 'INVALID_INPUT', 'reduceOnly: expected a boolean', { field: 'reduceOnly' });
+  return {
+    type,
+    market: str(b, 'market', { re: MARKET_RE, max: 64 }),
+    side: oneOf(b, 'side', ['buy', 'sell'] as const),
+    notional: str(b, 'notional', { re: DECIMAL_RE, max: 64 }),
+    leverage: str(b, 'leverage', { re: DECIMAL_RE, max: 64 }),
+    baseAmount: str(b, 'baseAmount', { re: U64_RE, max: 20 }),
+    ...(b['slippageBps'] !== undefined ? { slippageBps: int(b, 'slippageBps', 0, 10_000)! } : {}),
+    ...(b['reduceOnly'] !== undefined ? { reduceOnly: b['reduceOnly'] } : {}),
+  };
+}
+
+/** The version of a stored (canonical JSON) policy; 1 when absent (the request is refused later). */
+const policyVersionOf = (policy: string | null): 1 | 2 => (policy !== null && (JSON.parse(policy) as { v?: unknown }).v === 2 ? 2 : 1);
+
 export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   const { config, repo, stores, wrapper, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const buildTransaction = deps.buildTransaction ?? memoOrderTransaction;
+  const venues = deps.venues ?? (defaultVenues ??= VenueTransactions.load());
   const vaults = new UnlockedVaults({ stores, peppers: deps.peppers, repo, clock });
   const router = express.Router() as AgentvaultRouter;
   router.lockAll = () => vaults.lockAll();
@@ -301,7 +392,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       } catch {
         throw new HttpError(400, 'INVALID_INPUT', 'the alert body must be JSON');
       }
-      const b = object(parsed, ['secret', 'market', 'side', 'type', 'notional', 'leverage', 'slippageBps']);
+      const b = object(parsed, ALERT_FIELDS);
       // 1. The per-bot secret, before anything else, compared in constant time on SHA-256 digests
       //    (equal lengths; an unknown bot is compared against a dummy so it costs the same).
       const secret = typeof b['secret'] === 'string' && WEBHOOK_SECRET_RE.test(b['secret']) ? b['secret'] : '';
@@ -320,15 +411,9 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
           throw e;
         }
       }
-      // 2. Strict schema for the order.
-      const order: Order = {
-        market: str(b, 'market', { re: MARKET_RE, max: 64 }),
-        side: oneOf(b, 'side', ['buy', 'sell'] as const),
-        type: oneOf(b, 'type', ORDER_TYPES as readonly OrderType[]),
-        notional: str(b, 'notional', { re: DECIMAL_RE, max: 64 }),
-        leverage: str(b, 'leverage', { re: DECIMAL_RE, max: 64 }),
-        ...(b['slippageBps'] !== undefined ? { slippageBps: int(b, 'slippageBps', 0, 10_000)! } : {}),
-      };
+      // 2. Strict schema for the order, in the shape of the bot's policy version.
+      const version = policyVersionOf(bot.policy);
+      const order = alertOrder(b, version);
       // One order at a time per bot (in this process), so the position read for the policy check is
       // the one the previous order left. Several instances need a row lock or a queue per bot instead.
       await perBot(bot.id, async () => {
@@ -338,32 +423,80 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         // Defence in depth: the row remembers a revocation even if the shared store lost it (a Redis
         // without persistence, SPEC 9.6). The store stays the check every instance relies on.
         if (grant.revokedAt !== null) throw new HttpError(403, 'GRANT_REVOKED', 'the execution grant was revoked');
-        const message = await buildTransaction({ order, agent: bot.agent, bot: bot.id });
-        // 3. The library checks revocation, kill switches, window, policy hash and the order, then
-        //    hands a scoped signer to the callback and zeroes the key afterwards (DESIGN 9).
-        const signature = await withExecutionSigner(
-          grant.grant,
-          {
-            wrapper,
-            policy: JSON.parse(fresh.policy),
-            order,
-            state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
-            revocations: stores.revocations,
-            // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).
-            expected: { owner: fresh.owner, bot: fresh.id },
-            now: clock(),
-          },
-          (signer) => signer.signTransactionMessage(message),
-        );
-        if (order.type !== 'cancel') await repo.addPosition(bot.id, order.notional);
-        logger.info('webhook-signed', { bot: bot.id, grant: grant.id, market: order.market, side: order.side, orderType: order.type });
+        if (policyVersionOf(fresh.policy) !== version) throw new HttpError(409, 'POLICY_MISMATCH', 'the policy changed while the alert was read; send it again');
+        const policy: unknown = JSON.parse(fresh.policy);
+        const build = deps.buildTransaction ?? (version === 2 ? venues.build : memoInstructions);
+        let compiled: Uint8Array | undefined;
+        // Every decision of the signer, allowed or refused, with the policy path of the rule and the
+        // instruction index (SPEC 10.4.11). The event carries no key material; the message hash
+        // identifies the transaction.
+        const audit = (e: SigningDecisionEvent) =>
+          logger[e.allowed ? 'info' : 'warn']('signing-decision', {
+            bot: e.bot,
+            grant: e.grantId,
+            agent: e.agent,
+            allowed: e.allowed,
+            reason: e.reason,
+            rule: e.rule,
+            instructionIndex: e.instructionIndex,
+            messageHash: e.messageHash,
+          });
+        let signed: Awaited<ReturnType<typeof signTransactionMessageWithSigners>>;
+        try {
+          // 3. The library checks revocation, kill switches, window, policy hash, the summary the
+          //    user signed and the order, then hands a scoped signer to the callback and zeroes the
+          //    key afterwards (DESIGN 9). The transaction is built and signed through Kit: the scoped
+          //    signer adapted by createKitSigner is the fee payer, and the v2 pipeline decodes every
+          //    instruction (IDL decoders for Jupiter and Drift) and binds it to the order.
+          signed = await withExecutionSigner(
+            grant.grant,
+            {
+              wrapper,
+              policy,
+              order,
+              state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
+              revocations: stores.revocations,
+              // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).
+              expected: { owner: fresh.owner, bot: fresh.id },
+              now: clock(),
+              ...(version === 2 ? { programs: venues.decoders } : {}),
+              audit,
+            },
+            async (signer) => {
+              const agent = createKitSigner(signer);
+              const instructions = await build({ order, agent, bot: bot.id, policyVersion: version });
+              const message = pipe(
+                createTransactionMessage({ version: 0 }),
+                (m) => setTransactionMessageFeePayerSigner(agent, m),
+                // No RPC here: a placeholder blockhash. A real server takes a recent one from its RPC.
+                (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash(base58.encode(randomBytes(32))), lastValidBlockHeight: 0n }, m),
+                (m) => appendTransactionMessageInstructions(instructions, m),
+              );
+              compiled = Uint8Array.from(compileTransaction(message).messageBytes);
+              return signTransactionMessageWithSigners(message);
+            },
+          );
+        } catch (e) {
+          // A refused transaction: say which instruction, decoded (explainTransaction runs the same
+          // pipeline without a key), so the operator sees `Jupiter v6.route` rather than an index.
+          if (isAgentvaultError(e, 'SIGNING_REFUSED') && compiled !== undefined && version === 2) {
+            const x = explainTransaction({ policy, agent: bot.agent, message: compiled, order, programs: venues.decoders });
+            const ix = x.instructionIndex === undefined ? undefined : x.decoded.find((d) => d.index === x.instructionIndex);
+            logger.warn('signing-explained', { bot: bot.id, allowed: x.allowed, reason: x.reason, rule: x.rule, instructionIndex: x.instructionIndex, program: ix?.program, instruction: ix?.name });
+          }
+          throw e;
+        }
+        const type = String(order['type']);
+        if (type !== 'cancel' && type !== 'swap' && type !== 'transfer') await repo.addPosition(bot.id, String(order['notional']));
+        logger.info('webhook-signed', { bot: bot.id, grant: grant.id, orderType: type, market: order['market'] as string | undefined, inputMint: order['inputMint'] as string | undefined, outputMint: order['outputMint'] as string | undefined });
         res.json({
           bot: bot.id,
           agent: bot.agent,
           grantId: grant.id,
+          orderType: type,
           // The example has no RPC: it returns what it would send.
-          transactionMessage: Buffer.from(message).toString('base64'),
-          signature: base58.encode(signature),
+          transactionMessage: Buffer.from(signed.messageBytes).toString('base64'),
+          signature: base58.encode(signed.signatures[bot.agent as keyof typeof signed.signatures]!),
         });
       });
     },
@@ -426,16 +559,27 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     if (purpose === 'enable-execution') {
       if (bot.policy === null || bot.policyHash === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
       const windowMs = int(b, 'windowMs', 60_000, config.maxGrantWindowMs, true) ?? Math.min(DEFAULT_GRANT_WINDOW_MS, config.maxGrantWindowMs);
+      // A v2 policy is signed with its human-readable summary (SPEC 10.3.7): the wallet shows the
+      // limits, not only a hash, and the grant is refused unless the summary is this policy's.
+      const normalized = normalizePolicy(JSON.parse(bot.policy));
+      const policySummary = normalized.v === 2 ? summarizePolicy(normalized) : undefined;
       const c = await issue({
         ...common,
         purpose,
         address,
         // The message names the bot's agent wallet: the user authorizes that wallet, not any of theirs.
-        grant: { bot: bot.id, agent: bot.agent, policyHash: bot.policyHash, windowMs },
+        grant: { bot: bot.id, agent: bot.agent, policyHash: bot.policyHash, windowMs, ...(policySummary !== undefined ? { policySummary } : {}) },
         maxGrantWindowMs: config.maxGrantWindowMs,
       });
       // The policy itself, so the client can show the user what the hash in the message stands for.
-      res.json({ purpose, message: c.message, expiresAt: new Date(c.expiresAt).toISOString(), policyHash: bot.policyHash, policy: JSON.parse(bot.policy) });
+      res.json({
+        purpose,
+        message: c.message,
+        expiresAt: new Date(c.expiresAt).toISOString(),
+        policyHash: bot.policyHash,
+        ...(policySummary !== undefined ? { policySummary } : {}),
+        policy: JSON.parse(bot.policy),
+      });
       return;
     }
     // reveal-mnemonic: the bot whose agent wallet is revealed is named in the message (an app resource).
@@ -659,7 +803,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     if (err instanceof URIError || (err instanceof Error && (err as { status?: unknown }).status === 400 && /decode param/i.test(err.message)))
       err = new HttpError(400, 'INVALID_INPUT', 'malformed percent-encoding in the URL');
     const r = toErrorResponse(err);
-    const fields = { method: req.method, path: req.baseUrl + req.path, status: r.status, code: r.log.code, reason: r.log.message };
+    // `refusal`, `rule`, `instructionIndex`, `rules`: which policy rule refused (never a secret: SPEC 2).
+    const fields = { method: req.method, path: req.baseUrl + req.path, status: r.status, code: r.log.code, reason: r.log.message, ...r.log.details };
     if (r.log.unexpected) logger.error('failed', fields);
     else logger.warn(r.log.auth ? 'auth-refused' : 'refused', fields);
     if (r.status === 429 && typeof r.body.error.details?.['retryAfterMs'] === 'number')

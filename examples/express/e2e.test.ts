@@ -7,6 +7,8 @@
  * that body AND the precise library code in the server log.
  */
 import { base58 } from '@scure/base';
+import { getTransferSolInstruction } from '@solana-program/system';
+import { address } from '@solana/kit';
 import nacl from 'tweetnacl';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deriveSolanaKeypair } from 'agentvault/derivation';
@@ -16,7 +18,7 @@ import { testWallet } from '../../test/helpers/wallet.js';
 import { Client, must, Wallet, type Reply } from './client.js';
 import { AUTH_FAILURE_MESSAGE } from './http.js';
 import { backends, startHarness, type Harness, type HarnessOptions } from './_harness.js';
-import { MEMO_PROGRAM, singleInstructionMessage } from './transaction.js';
+import { MEMO_PROGRAM } from './transaction.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -342,7 +344,7 @@ describe.each(backends())('reference server e2e over $name', (backend) => {
       storage: h.storage,
       origin: h.config.origin,
       kek: h.kek,
-      buildTransaction: ({ agent }) => singleInstructionMessage(agent, SYSTEM_PROGRAM, Uint8Array.of(2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), new Uint8Array(32).fill(7)),
+      buildTransaction: ({ agent }) => [getTransferSolInstruction({ source: agent, destination: address(Wallet.generate().address), amount: 1n })],
     });
     const refusedTx = await new Client(evil.url).webhook(bot.id, { ...alert, type: 'cancel', notional: '0' });
     expectRefused(refusedTx, 422, 'SIGNING_REFUSED');

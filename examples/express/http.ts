@@ -69,19 +69,30 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** Detail keys that may reach the client (all non-secret by the library's rule, SPEC 2). */
-const CLIENT_DETAILS = new Set(['field', 'rules', 'retryAfterMs', 'signedAs', 'reason', 'max', 'limit']);
+const CLIENT_DETAILS = new Set(['field', 'rules', 'retryAfterMs', 'signedAs', 'reason', 'rule', 'instructionIndex', 'max', 'limit']);
+/** Detail keys the server log records beside the code (a refusal's reason, policy path, instruction). */
+const LOG_DETAILS = ['reason', 'rule', 'instructionIndex', 'rules'] as const;
 
 export interface ErrorResponse {
   readonly status: number;
   readonly body: { error: { code: string; message: string; details?: Record<string, unknown> } };
   /** What the server log records: the precise code, the library message, and whether it was an auth failure. */
-  readonly log: { code: string; message: string; auth: boolean; unexpected: boolean };
+  readonly log: { code: string; message: string; auth: boolean; unexpected: boolean; details?: Readonly<Record<string, string | number | readonly string[]>> };
 }
 
 function pickDetails(details: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
   if (details === undefined) return undefined;
   const out = Object.fromEntries(Object.entries(details).filter(([k]) => CLIENT_DETAILS.has(k)));
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function logDetails(details: Readonly<Record<string, unknown>> | undefined): { details?: Record<string, string | number | readonly string[]> } {
+  const out: Record<string, string | number | readonly string[]> = {};
+  for (const k of LOG_DETAILS) {
+    const v = details?.[k];
+    if (typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) out[k === 'reason' ? 'refusal' : k] = v as string | number | readonly string[];
+  }
+  return Object.keys(out).length > 0 ? { details: out } : {};
 }
 
 export function authFailure(logCode: string, logMessage: string): ErrorResponse {
@@ -118,7 +129,7 @@ export function toErrorResponse(e: unknown): ErrorResponse {
     return {
       status,
       body: { error: { code: e.code, message: e.message, ...(details ? { details } : {}) } },
-      log: { code: e.code, message: e.message, auth: false, unexpected: false },
+      log: { code: e.code, message: e.message, auth: false, unexpected: false, ...logDetails(e.details as Readonly<Record<string, unknown>> | undefined) },
     };
   }
   // body-parser errors carry `type` and `status`; their messages contain no body content.

@@ -1,16 +1,15 @@
 /**
- * The transaction message the webhook asks the grant signer to sign.
+ * The transaction for a v1 policy's order, and a raw message helper for tests.
  *
- * The example has no network, so it cannot fetch a recent blockhash or call an exchange's SDK.
- * It builds the smallest honest stand-in: a legacy Solana transaction message, paid by the agent
- * wallet, with one SPL Memo instruction describing the order. A real server replaces
- * `memoOrderTransaction` (the `buildTransaction` dependency of the router) with the venue's
- * instruction builder (for example a Drift `placePerpOrder`) and a blockhash from its RPC, then
- * sends the signed transaction. The grant signer checks whatever it is given: every program must
- * be in the policy's `allowedPrograms`, the agent must pay, and no transfer out is ever signed.
+ * A v1 policy knows only a program allowlist, so the example signs the smallest honest stand-in:
+ * one SPL Memo instruction describing the order, compiled by Kit with the agent as fee payer (the
+ * router does that). v2 policies get real venue instructions (venues.ts). The grant signer checks
+ * whatever it is given: every program must be allowed, the agent must pay, and no transfer out is
+ * ever signed.
  */
+import { address } from '@solana/kit';
 import { decodeAddress } from 'agentvault';
-import type { Order } from 'agentvault/execution';
+import type { BuildTransaction } from './venues.js';
 
 export const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TyKtxUdMphoXfcDMGP9tW5';
 
@@ -39,9 +38,10 @@ export function singleInstructionMessage(agent: string, program: string, data: U
   ]);
 }
 
-/** The default order transaction: a memo naming the order, with a placeholder blockhash (no RPC here). */
-export function memoOrderTransaction(input: { order: Order; agent: string; bot: string }): Uint8Array {
-  const { order } = input;
-  const memo = `agentvault example ${input.bot}: ${order.side} ${order.type} ${order.market} notional ${order.notional} leverage ${order.leverage}`;
-  return singleInstructionMessage(input.agent, MEMO_PROGRAM, new TextEncoder().encode(memo), crypto.getRandomValues(new Uint8Array(32)));
+/** The memo that stands for a v1 order (no venue rules in a v1 policy: the allowlist only). */
+export function memoText(order: Readonly<Record<string, unknown>>, bot: string): string {
+  return `agentvault example ${bot}: ${String(order['side'])} ${String(order['type'])} ${String(order['market'])} notional ${String(order['notional'])} leverage ${String(order['leverage'])}`;
 }
+
+/** The default builder for v1 policies: one SPL Memo instruction naming the order (Kit instruction). */
+export const memoInstructions: BuildTransaction = ({ order, bot }) => [{ programAddress: address(MEMO_PROGRAM), data: new TextEncoder().encode(memoText(order, bot)) }];
