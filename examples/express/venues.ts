@@ -31,7 +31,7 @@ import {
   getTransferCheckedInstruction,
 } from '@solana-program/token';
 import { AccountRole, address, getAddressEncoder, getProgramDerivedAddress, getU16Encoder, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
-import { DRIFT_V2_PROGRAM, JUPITER_V6_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, WSOL_MINT, type OrderV2 } from 'agentvault/execution';
+import { DRIFT_V2_PROGRAM, driftV2Preset, JUPITER_V6_PROGRAM, jupiterV6Preset, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, WSOL_MINT, type OrderV2 } from 'agentvault/execution';
 import { createProgramDecoder, type ProgramDecoder } from 'agentvault/execution/idl';
 
 export const USDC_MINT = 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v';
@@ -276,5 +276,46 @@ export class VenueTransactions {
         if (o.baseAmount === undefined) throw new Error('a Drift order needs baseAmount');
         return [await this.placePerpOrder(input.agent, { market: o.market, side: o.side, type: o.type, baseAmount: BigInt(o.baseAmount), ...(o.reduceOnly !== undefined ? { reduceOnly: o.reduceOnly } : {}) })];
     }
+  };
+}
+
+/**
+ * The example's v2 policy: spot swaps wSOL <-> USDC through Jupiter (at most 1 SOL or 200 USDC in
+ * one swap, 0.5 % slippage, no platform fee), SOL wrapping up to 1 SOL per transaction, USDC
+ * transfers of at most 50 USDC to `destinations`, and Drift SOL-PERP orders (market, limit,
+ * cancel; at most 10 SOL of size, 3x, 5000 notional, 250 daily loss). Presets give the Jupiter and
+ * Drift rules; everything not listed is refused (default deny).
+ */
+export function exampleV2Policy(options: { readonly destinations: readonly string[]; readonly dailyLossLimit?: string }) {
+  return {
+    v: 2 as const,
+    enabled: true,
+    killSwitch: false,
+    maxPriorityFeeLamports: '10000',
+    wrapSol: { maxLamports: '1000000000' },
+    spot: {
+      pairs: [
+        { inputMint: WSOL_MINT, outputMint: USDC_MINT },
+        { inputMint: USDC_MINT, outputMint: WSOL_MINT },
+      ],
+      maxInput: { [WSOL_MINT]: '1000000000', [USDC_MINT]: '200000000' },
+      maxSlippageBps: 50,
+    },
+    transfers: { maxAmount: { [USDC_MINT]: '50000000' }, destinations: [...options.destinations] },
+    perps: {
+      markets: ['SOL-PERP'],
+      orderTypes: ['market', 'limit', 'cancel'] as ('market' | 'limit' | 'cancel')[],
+      maxLeverage: '3',
+      maxPositionNotional: '5000',
+      maxSlippageBps: 100,
+      dailyLossLimit: options.dailyLossLimit ?? '250',
+    },
+    programs: [
+      { program: '11111111111111111111111111111111', native: 'system' as const, instructions: ['Transfer'] },
+      { program: TOKEN_PROGRAM, native: 'spl-token' as const, instructions: ['CloseAccount', 'SyncNative', 'TransferChecked'] },
+      { program: 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL', native: 'associated-token' as const, instructions: ['CreateIdempotent'] },
+      jupiterV6Preset({ maxPlatformFeeBps: 0 }),
+      driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '10000000000' }),
+    ],
   };
 }
