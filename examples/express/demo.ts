@@ -13,7 +13,9 @@ import { DEFAULT_LIMITS } from './config.js';
 import { createLogger, parseLogLevel } from './logger.js';
 import { startServer } from './server.js';
 import { openStorage } from './storage.js';
+import { WSOL_MINT } from 'agentvault/execution';
 import { MEMO_PROGRAM } from './transaction.js';
+import { exampleV2Policy, USDC_MINT } from './venues.js';
 
 const started = Date.now();
 const quiet = process.env['LOG_LEVEL'] === undefined;
@@ -75,12 +77,29 @@ try {
   const risky = await user.webhook(bot.id, { ...alert, type: 'market', leverage: '10', slippageBps: 200 });
   refused('webhook: 10x market', risky, 422, 'POLICY_VIOLATION', ` (${risky.body?.error?.details?.rules?.join(', ')})`);
 
+  // Spot under a v2 policy (SPEC 10.4): the user signs the policy's summary; a swap alert wraps SOL
+  // and routes through Jupiter (instructions from the pinned IDL), signed through the Kit adapter.
+  const spot = must(await viaB.createBot('sol-spot'), 'create spot bot').body;
+  must(await viaB.setPolicy(spot.id, exampleV2Policy({ destinations: [user.wallet.address] })), 'set v2 policy');
+  const summary = must(await user.challenge('enable-execution', { botId: spot.id }), 'v2 challenge').body;
+  must(await user.request('POST', `/bots/${spot.id}/execution`, { message: summary.message, signature: user.wallet.sign(summary.message) }), 'enable v2');
+  const swapsPart = /swaps [^;]*/.exec(String(summary.policySummary))?.[0] ?? '';
+  line('A: enable v2 (spot)', `ok: the signed message states the limits: "…${swapsPart}…"`);
+  const swap = { secret: spot.webhookSecret, type: 'swap', inputMint: WSOL_MINT, outputMint: USDC_MINT, amount: '500000000', slippageBps: 50 };
+  const swapped = must(await viaB.webhook(spot.id, swap), 'swap').body;
+  if (!nacl.sign.detached.verify(Buffer.from(swapped.transactionMessage, 'base64'), base58.decode(swapped.signature), base58.decode(spot.agent)))
+    throw new Error('swap: the signature does not verify under the agent wallet');
+  line('B: swap 0.5 SOL->USDC', `ok: wrap + Jupiter route + unwrap signed via Kit (${short(swapped.signature)}), verified`);
+  const big = await user.webhook(spot.id, { ...swap, amount: '2000000000' });
+  refused('swap 2 SOL (cap 1)', big, 422, 'POLICY_VIOLATION', ` (${big.body?.error?.details?.rules?.join(', ')})`);
+
   refused('webhook: bad secret', await user.webhook(bot.id, { ...alert, secret: `whsec_${'A'.repeat(43)}` }), 401, 'AUTHORIZATION_REQUIRED');
 
   must(await user.revoke(bot.id), 'revoke');
   line('revoke execution', 'ok: revoked in the shared store');
 
-  refused('webhook after revoke', await user.webhook(bot.id, alert), 403, 'GRANT_REVOKED');
+  // Another alert (the server signs one alert body at most once: a replayed body is refused first).
+  refused('webhook after revoke', await user.webhook(bot.id, { ...alert, notional: '500' }), 403, 'GRANT_REVOKED');
 
   const reveal = must(await viaB.revealMnemonic(bot.id), 'reveal mnemonic');
   const words = String(reveal.body.mnemonic).split(' ').length;
