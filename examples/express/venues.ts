@@ -165,6 +165,8 @@ export class VenueTransactions {
       id: 0,
       routePlan: [{ swap: { __kind: 'Raydium' }, percent: 100, inputIndex: 0, outputIndex: 1 }],
       inAmount: input.inAmount,
+      // No quote without a network. Jupiter's minimum output is quotedOutAmount less slippage, so
+      // with 0 it is 0: the price is exactly what the signer cannot judge (README, "What it cannot stop").
       quotedOutAmount: 0n,
       slippageBps: input.slippageBps,
       platformFeeBps: input.platformFeeBps ?? 0,
