@@ -264,7 +264,8 @@ const policyVersionOf = (policy: string | null): 1 | 2 => (policy !== null && (J
 export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   const { config, repo, stores, wrapper, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const venues = deps.venues ?? (defaultVenues ??= VenueTransactions.load());
+  // Loaded at the first v2 alert (parsing both IDLs takes about a second), then shared.
+  const venues = (): VenueTransactions => deps.venues ?? (defaultVenues ??= VenueTransactions.load());
   const vaults = new UnlockedVaults({ stores, peppers: deps.peppers, repo, clock });
   const router = express.Router() as AgentvaultRouter;
   router.lockAll = () => vaults.lockAll();
@@ -425,7 +426,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         if (grant.revokedAt !== null) throw new HttpError(403, 'GRANT_REVOKED', 'the execution grant was revoked');
         if (policyVersionOf(fresh.policy) !== version) throw new HttpError(409, 'POLICY_MISMATCH', 'the policy changed while the alert was read; send it again');
         const policy: unknown = JSON.parse(fresh.policy);
-        const build = deps.buildTransaction ?? (version === 2 ? venues.build : memoInstructions);
+        const v2 = version === 2 ? venues() : undefined;
+        const build = deps.buildTransaction ?? v2?.build ?? memoInstructions;
         let compiled: Uint8Array | undefined;
         // Every decision of the signer, allowed or refused, with the policy path of the rule and the
         // instruction index (SPEC 10.4.11). The event carries no key material; the message hash
@@ -459,7 +461,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
               // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).
               expected: { owner: fresh.owner, bot: fresh.id },
               now: clock(),
-              ...(version === 2 ? { programs: venues.decoders } : {}),
+              ...(v2 !== undefined ? { programs: v2.decoders } : {}),
               audit,
             },
             async (signer) => {
@@ -479,8 +481,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         } catch (e) {
           // A refused transaction: say which instruction, decoded (explainTransaction runs the same
           // pipeline without a key), so the operator sees `Jupiter v6.route` rather than an index.
-          if (isAgentvaultError(e, 'SIGNING_REFUSED') && compiled !== undefined && version === 2) {
-            const x = explainTransaction({ policy, agent: bot.agent, message: compiled, order, programs: venues.decoders });
+          if (isAgentvaultError(e, 'SIGNING_REFUSED') && compiled !== undefined && v2 !== undefined) {
+            const x = explainTransaction({ policy, agent: bot.agent, message: compiled, order, programs: v2.decoders });
             const ix = x.instructionIndex === undefined ? undefined : x.decoded.find((d) => d.index === x.instructionIndex);
             logger.warn('signing-explained', { bot: bot.id, allowed: x.allowed, reason: x.reason, rule: x.rule, instructionIndex: x.instructionIndex, program: ix?.program, instruction: ix?.name });
           }
