@@ -6,13 +6,11 @@ import { defineConfig } from 'vitest/config';
 // resolve them to the sources named in package.json `exports` (dist -> src), exactly as
 // tsconfig `paths` does for tsc and tsx. test/package.test.ts checks the built dist separately.
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-// Subpaths whose source is not at dist's path (tsup.config.ts entries).
-const SOURCE_OF: Record<string, string> = { './execution/idl': './src/execution/programs/idl/index.ts' };
 const alias = Object.entries<{ default: string } | string>(pkg.exports)
   .filter(([subpath]) => subpath !== './package.json')
   .map(([subpath, target]) => ({
     find: new RegExp(`^agentvault${subpath.slice(1).replace(/\//g, '\\/')}$`),
-    replacement: fileURLToPath(new URL(SOURCE_OF[subpath] ?? (target as { default: string }).default.replace('./dist/', './src/').replace(/\.js$/, '.ts'), import.meta.url)),
+    replacement: fileURLToPath(new URL((target as { default: string }).default.replace('./dist/', './src/').replace(/\.js$/, '.ts'), import.meta.url)),
   }));
 
 export default defineConfig({
