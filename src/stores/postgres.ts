@@ -597,7 +597,7 @@ export class PostgresBudgetStore extends Base implements BudgetStore {
  * locks the head row, computes the entry hash in SQL (`sha256`, the same formula as
  * `auditEntryHash`), inserts the entry and moves the head: concurrent appends from any number of
  * instances form one chain. A trigger refuses UPDATE and DELETE on the table; the chain and an
- * anchored head catch what someone able to drop the trigger does anyway ({@link verifyAuditLog}).
+ * anchored head catch what someone able to drop the trigger does anyway (`verifyAuditLog`).
  * @example
  * const log = new PostgresAuditLog(pool);
  * const audit = auditHook(log);
