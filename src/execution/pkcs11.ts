@@ -150,12 +150,26 @@ export class Pkcs11KeyWrapper implements KeyWrapper {
     this.#session = session as Pkcs11Handle;
     this.#keys = new Map();
     let newest = 0;
+    const labels = new Set<string>();
     for (const [version, label] of Object.entries(keys as Record<string, unknown>)) {
       const m = VERSION_RE.exec(version);
       if (m === null) fail('INVALID_INPUT', 'options.keys: version labels are v1, v2, ...', { field: 'options.keys' });
       if (typeof label !== 'string' || !LABEL_RE.test(label))
         fail('INVALID_INPUT', `options.keys.${version}: expected a printable CKA_LABEL of 1-64 characters`, { field: `options.keys.${version}` });
-      this.#keys.set(version, findKey(p, this.#session, label, version));
+      // SPEC 10.1.4: one token key under two versions would make a rotation (rewrap to the new
+      // version, then drop the old) move nothing off the old key.
+      if (labels.has(label)) fail('INVALID_INPUT', `options.keys.${version}: this label is already used by another version`, { field: `options.keys.${version}` });
+      labels.add(label);
+      let key: TokenKey;
+      try {
+        key = findKey(p, this.#session, label, version);
+      } catch (e) {
+        if (e instanceof AgentvaultError) throw e;
+        // A token error (closed session, not logged in, removed token): typed, and without the
+        // PKCS#11 return code or handle in the message (it stays the cause for the app's logs).
+        throw new AgentvaultError('STORE_UNAVAILABLE', 'the PKCS#11 token could not be asked for the wrapping keys', { field: `options.keys.${version}`, reason: 'pkcs11-error' }, { cause: e });
+      }
+      this.#keys.set(version, key);
       newest = Math.max(newest, Number(m[1]));
     }
     this.currentVersion = `v${newest}`;

@@ -440,6 +440,15 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/** Options of {@link MemoryBudgetStore}. */
+export interface MemoryBudgetStoreOptions extends MemoryStoreOptions {
+  /**
+   * Spends and idempotency records are kept for their window plus this margin (SPEC 9.8), as on
+   * Redis and PostgreSQL. Default 600 000 (10 min), range 0 to one day.
+   */
+  readonly maxClockSkewMs?: number;
+}
+
 /**
  * Budget store for one process (SPEC 9.8): rolling-window counters, spent all-or-nothing and
  * idempotently per message hash, never refunded. Each counter keeps one (time, amount) entry per
@@ -457,9 +466,11 @@ export class MemoryBudgetStore implements BudgetStore {
   readonly #counters = new ExpiringMap<{ expiresAt: number; entries: { at: number; amount: bigint }[] }>();
   readonly #records = new ExpiringMap<{ readonly expiresAt: number; readonly after: readonly bigint[] }>();
   readonly #c: Common;
+  readonly #skew: number;
 
-  constructor(options?: MemoryStoreOptions) {
-    this.#c = common(options, () => this.sweep());
+  constructor(options?: MemoryBudgetStoreOptions) {
+    this.#c = common(options, () => this.sweep(), ['maxClockSkewMs']);
+    this.#skew = optSkew(options?.maxClockSkewMs);
   }
 
   /** Counters and idempotency records held (expired ones not yet swept included). */
@@ -497,11 +508,14 @@ export class MemoryBudgetStore implements BudgetStore {
       entries.push({ at: now, amount: sp.amount });
       let newest = 0;
       for (const e of entries) if (e.at > newest) newest = e.at;
-      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs, entries });
+      // Kept for the window plus the skew, as on Redis and PostgreSQL: the sweep runs on the store's
+      // clock, `now` is the caller's; a sweep on a clock ahead must not forget a spend still in a
+      // caller's window.
+      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs + this.#skew, entries });
       longest = Math.max(longest, sp.windowMs);
     });
     const frozen = Object.freeze(after);
-    this.#records.set(id, { expiresAt: now + longest, after: frozen });
+    this.#records.set(id, { expiresAt: now + longest + this.#skew, after: frozen });
     return { ok: true, after: frozen };
   }
 
