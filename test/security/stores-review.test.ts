@@ -5,7 +5,7 @@
  * is described in the comment and the report).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -315,6 +315,38 @@ describe('key wrappers (SPEC 10.1.4, 10.1.5)', () => {
     it('refuses one token key under two versions (a rotation that rotates nothing)', () => {
       const e = expectCode(() => new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'kek-1', v2: 'kek-1' } }), 'INVALID_INPUT');
       expect(e.details?.['field']).toBe('options.keys.v2');
+    });
+
+    it('F11: refuses a key imported with a known value (sensitive and non-extractable now, but not born in the token)', async () => {
+      const value = Buffer.alloc(32, 0x5a); // the app knows this value: not an HSM key
+      p.C_CreateObject(session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        { type: pkcs11js.CKA_LABEL, value: 'imported' },
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_ENCRYPT, value: true },
+        { type: pkcs11js.CKA_DECRYPT, value: true },
+        { type: pkcs11js.CKA_VALUE, value },
+      ]);
+      const e = expectCode(() => new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'imported' } }), 'WEAK_KEY');
+      expect(e.details?.['reason']).toBe('imported-key');
+      // Explicit opt-in (keys moved from another HSM): accepted, and it does wrap under that value.
+      const w = new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'imported' }, allowImportedKeys: true });
+      await checkKeyWrapper(w, { concurrency: 2 });
+      // Independent check with node:crypto: AES-256-GCM under the known value, AAD as SPEC 10.1.4.
+      const lp = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), Buffer.from(b)]);
+      const ctx = Buffer.from('review context');
+      const dataKey = randomBytes(32);
+      const blob = Buffer.from((await w.wrap(dataKey, ctx)).data, 'base64url');
+      const d = createDecipheriv('aes-256-gcm', value, blob.subarray(0, 12));
+      d.setAAD(Buffer.concat([lp(Buffer.from('agentvault/v1/pkcs11-wrap')), lp(Buffer.from('pkcs11:default')), lp(Buffer.from('v1')), lp(ctx)]));
+      d.setAuthTag(blob.subarray(44));
+      expect(Buffer.concat([d.update(blob.subarray(12, 44)), d.final()]).equals(dataKey)).toBe(true);
+      expectCode(() => new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'imported' }, allowImportedKeys: 'yes' } as never), 'INVALID_INPUT');
+      // A key generated in the token passes without the opt-in.
+      new Pkcs11KeyWrapper({ pkcs11: p, session, keys: { v1: 'kek-1' } });
     });
 
     it('a token error at construction is a typed AgentvaultError without token details', () => {
