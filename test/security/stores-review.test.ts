@@ -24,6 +24,7 @@ import {
   canonicalAuditEvent,
   MemoryAuditLog,
   MemoryBudgetStore,
+  MemoryRevocationStore,
   verifyAuditLog,
   type AuditEvent,
 } from '../../src/stores/index.js';
@@ -113,6 +114,16 @@ describe('audit log (SPEC 9.9)', () => {
         await close();
       }
     });
+  });
+});
+
+describe('revocations (SPEC 9.1, 9.3)', () => {
+  it('F12: a memory store full of revocations still accepts a kill (separate bounds)', async () => {
+    const s = new MemoryRevocationStore({ maxEntries: 2, sweepIntervalMs: 0 });
+    await s.revoke('junk-1');
+    await s.revoke('junk-2'); // e.g. an endpoint that revokes whatever id it is given
+    expect((await s.kill({ bot: 'b1' })).applied).toBe(true);
+    expect(await s.isKilled({ bot: 'b1', wallet: 'w' })).toBe(true);
   });
 });
 
