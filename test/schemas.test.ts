@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../src/errors.js';
 const root = new URL('../', import.meta.url);
 const read = (p: string) => JSON.parse(readFileSync(new URL(p, root), 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv2020({ strict: true, allErrors: true, strictRequired: false });
-for (const f of ['common', 'vault', 'grant']) ajv.addSchema(read(`docs/schemas/${f}.schema.json`));
+for (const f of ['common', 'vault', 'grant', 'policy', 'order']) ajv.addSchema(read(`docs/schemas/${f}.schema.json`));
 const vectorSchemas = readdirSync(new URL('docs/schemas/vectors/', root)).filter((f) => f.endsWith('.schema.json'));
 for (const f of vectorSchemas) ajv.addSchema(read(`docs/schemas/vectors/${f}`));
 const BASE = 'https://agentvault.dev/schemas/';
