@@ -70,7 +70,14 @@ export function checkChallenge(
     if (extra.bot !== undefined && params['bot'] !== extra.bot) fail('PURPOSE_MISMATCH', 'challenge: names another bot');
     if (extra.policyHash !== undefined && params['policyHash'] !== extra.policyHash) fail('PURPOSE_MISMATCH', 'challenge: names another policy than the one shown');
   }
-  if (extra.resource !== undefined && !(f.resources ?? []).includes(extra.resource)) fail('PURPOSE_MISMATCH', 'challenge: names another resource');
+  // SPEC 12.8: the kit signs only the resources it asked for. After the library's URNs (1 for
+  // sign-in and unlock, 2 for reveal, 6 for enable-execution) the only app resource allowed is
+  // the expected one (reveal: the bot's URL); an extra resource could widen what the server
+  // reads into the signature.
+  const own = purpose === 'enable-execution' ? 6 : purpose === 'reveal-mnemonic' ? 2 : 1;
+  const appResources = (f.resources ?? []).slice(own);
+  const wanted = extra.resource === undefined ? [] : [extra.resource];
+  if (appResources.length !== wanted.length || appResources.some((r, i) => r !== wanted[i])) fail('PURPOSE_MISMATCH', 'challenge: names another resource');
   return Object.freeze({ purpose, message, fields: f, statement: f.statement ?? '', params });
 }
 

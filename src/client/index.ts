@@ -141,7 +141,8 @@ export class AgentvaultClient {
     const bytes = utf8(text);
     const [out] = await f.signMessage({ account: this.#account, message: bytes });
     if (out === undefined || !(out.signature instanceof Uint8Array) || out.signature.length !== 64) return fail('INVALID_SIGNATURE', 'wallet: no 64-byte signature');
-    if (out.signedMessage !== undefined && !eq(out.signedMessage, bytes)) fail('MESSAGE_MISMATCH', 'wallet: signed other bytes than asked');
+    if (out.signedMessage !== undefined && (!(out.signedMessage instanceof Uint8Array) || !eq(out.signedMessage, bytes)))
+      fail('MESSAGE_MISMATCH', 'wallet: signed other bytes than asked');
     return base58.encode(out.signature);
   }
 
@@ -165,7 +166,8 @@ export class AgentvaultClient {
       const [out] = await f.signIn(input);
       if (out === undefined || out.account?.address !== this.address) return fail('ADDRESS_MISMATCH', 'wallet: signed in with another account');
       // The server verifies the text it issued: the wallet must have signed exactly that text.
-      if (!eq(out.signedMessage, utf8(checked.message))) fail('MESSAGE_MISMATCH', 'wallet: built another sign-in text than the server issued');
+      if (!(out.signedMessage instanceof Uint8Array) || !eq(out.signedMessage, utf8(checked.message)))
+        fail('MESSAGE_MISMATCH', 'wallet: built another sign-in text than the server issued');
       if (!(out.signature instanceof Uint8Array) || out.signature.length !== 64) fail('INVALID_SIGNATURE', 'wallet: no 64-byte signature');
       signature = base58.encode(out.signature);
     } else {
@@ -201,15 +203,22 @@ export class AgentvaultClient {
   /**
    * Enable execution for a bot: `confirm` is shown the statement the wallet will sign (the grant
    * and its policy summary, as the server will verify it); the policy hash in the message must be
-   * the one the server returned with the policy.
+   * the one the server returned with the policy (a reply without one is refused), and, when the
+   * page passes `policyHash` (the hash it showed the user, e.g. from `PUT /bots/:id/policy`), that one.
    */
-  async enableExecution(botId: string, options: { readonly confirm: Confirm; readonly windowMs?: number }): Promise<any> {
+  async enableExecution(botId: string, options: { readonly confirm: Confirm; readonly windowMs?: number; readonly policyHash?: string }): Promise<any> {
+    if (typeof options !== 'object' || options === null) fail('INVALID_INPUT', 'options: expected an object');
+    for (const k of Object.keys(options))
+      if (!['confirm', 'windowMs', 'policyHash'].includes(k)) fail('INVALID_INPUT', 'options: unknown option', { field: `options.${k}` });
+    if (options.policyHash !== undefined && (typeof options.policyHash !== 'string' || !/^[0-9a-f]{64}$/.test(options.policyHash)))
+      fail('INVALID_INPUT', 'options.policyHash: expected 64 lower-case hex digits', { field: 'options.policyHash' });
     const { reply, checked } = await this.#challenge(
       'enable-execution',
       { botId, ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) },
-      { bot: botId },
+      { bot: botId, ...(options.policyHash !== undefined ? { policyHash: options.policyHash } : {}) },
     );
-    if (typeof reply?.policyHash === 'string' && checked.params['policyHash'] !== reply.policyHash)
+    // SPEC 12.8: fail closed when the reply does not say which policy it shows.
+    if (typeof reply?.policyHash !== 'string' || checked.params['policyHash'] !== reply.policyHash)
       fail('PURPOSE_MISMATCH', 'challenge: names another policy than the one shown');
     if (!(await options.confirm(checked.statement, checked))) fail('AUTHORIZATION_REQUIRED', 'cancelled by the user');
     const signature = await this.#signText(checked.message);

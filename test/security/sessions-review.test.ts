@@ -1,0 +1,209 @@
+/**
+ * Adversarial review (wave 2) of HKDF session keys (SPEC 12) and the browser client kit (SPEC
+ * 12.8). Each test is a proof of concept that failed before its fix and stays as a regression test.
+ */
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAgentvaultClient } from '../../src/client/index.js';
+import { AgentvaultError } from '../../src/errors.js';
+import { issueChallenge } from '../../src/messages/challenge.js';
+import { _sessionPeppersFromBytes } from '../../src/sessions/peppers.js';
+import {
+  beginSession,
+  createSessionCredentials,
+  encodeSessionToken,
+  endSession,
+  MemorySessionStore,
+  openSession,
+  parseSessionToken,
+} from '../../src/sessions/index.js';
+import { MemoryNonceStore } from '../../src/stores/memory.js';
+import { setup } from '../execution/_fixtures.js';
+import { testWallet } from '../helpers/wallet.js';
+
+const peppers = () => _sessionPeppersFromBytes({ 1: new Uint8Array(32).fill(3) });
+const store = () => new MemorySessionStore({ sweepIntervalMs: 0 });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('sessions: reopened handles', () => {
+  it('a handle reopened with a stale `now` does not outlive 24 h of real time (the unlock cap)', async () => {
+    const s = setup(11);
+    const p = peppers();
+    const st = store();
+    const vault = () => s.vault.data;
+    const t = Date.now();
+    const begun = await beginSession(s.vault, { peppers: p, store: st, now: t, ttlMs: 60 * 60_000 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(t);
+    // An app whose clock is wrong (or a `now` taken from a request) reopens with a time 5 days ago.
+    const { vault: h } = await openSession(begun.token!, { peppers: p, store: st, vault, now: t - 5 * 86_400_000 });
+    expect(h.locked).toBe(false);
+    vi.setSystemTime(t + 25 * 3_600_000);
+    // The session's own expiry (1 h) and the 24 h cap have both passed on the real clock.
+    expect(() => h.subkey('x')).toThrow(AgentvaultError);
+  });
+
+  // src/vault/unlocked.ts (not this reviewer's file): the `locked` getter reads only the injected
+  // clock, not the real-clock backstop (`realExpiresAt`) that every operation checks, so it says
+  // "unlocked" for a handle whose every call throws VAULT_LOCKED. Fix there: also return true when
+  // `Date.now() >= s.realExpiresAt` (as `_stateOf` does).
+  it.fails('`locked` agrees with the real-clock backstop (src/vault/unlocked.ts)', async () => {
+    const s = setup(14);
+    const p = peppers();
+    const st = store();
+    const t = Date.now();
+    const begun = await beginSession(s.vault, { peppers: p, store: st, now: t, ttlMs: 60 * 60_000 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(t);
+    const { vault: h } = await openSession(begun.token!, { peppers: p, store: st, vault: () => s.vault.data, now: t - 5 * 86_400_000 });
+    vi.setSystemTime(t + 25 * 3_600_000);
+    // Asked before any operation (an operation locks the handle as a side effect).
+    expect(h.locked).toBe(true);
+  });
+
+  it('a reopened handle cannot begin another session (a fork would survive the lock of the original)', async () => {
+    const s = setup(12);
+    const p = peppers();
+    const st = store();
+    const vault = () => s.vault.data;
+    const begun = await beginSession(s.vault, { peppers: p, store: st });
+    const { vault: h } = await openSession(begun.token!, { peppers: p, store: st, vault });
+    let forked: string | undefined;
+    const err = await beginSession(h, { peppers: p, store: st }).then(
+      (f) => {
+        forked = f.token;
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    await endSession(begun.token!, { store: st });
+    if (forked !== undefined) {
+      // The proof: after "lock", the forked session still opens the vault.
+      const reopened = await openSession(forked, { peppers: p, store: st, vault }).then(
+        () => 'opened',
+        () => 'refused',
+      );
+      expect(reopened).toBe('refused');
+    }
+    expect(err).toBeInstanceOf(AgentvaultError);
+    expect((err as AgentvaultError).code).toBe('AUTHORIZATION_REQUIRED');
+    expect((err as AgentvaultError).details).toMatchObject({ reason: 'session-handle' });
+  });
+});
+
+describe('sessions: no secret in logs, JSON or util.inspect', () => {
+  it('begun session, credentials and parsed tokens do not print the secret', async () => {
+    const s = setup(13);
+    const begun = await beginSession(s.vault, { peppers: peppers(), store: store() });
+    const token = begun.token!;
+    const secretText = token.split('.')[2]!;
+    const secretBytes = [...begun.credentials.secret].join(', ');
+    for (const v of [begun, begun.credentials, parseSessionToken(token), createSessionCredentials()]) {
+      const shown = [JSON.stringify(v), inspect(v, { depth: 10 }), String(v)].join('\n');
+      expect(shown).not.toContain(secretText);
+      expect(shown).not.toContain(secretBytes);
+      expect(shown).not.toMatch(/"secret"\s*:\s*\{/);
+      expect(shown).not.toMatch(/Uint8Array\(32\)/);
+    }
+    // Still usable: the fields are readable and round trip.
+    expect(parseSessionToken(token).id).toBe(begun.id);
+    expect(encodeSessionToken(parseSessionToken(token))).toBe(token);
+    expect(encodeSessionToken(begun.credentials)).toBe(token);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Client kit
+
+const DOMAIN = 'app.example.com';
+const URI = 'https://app.example.com';
+const w = testWallet(21);
+const agent = testWallet(22);
+const H1 = 'a'.repeat(64);
+const H2 = 'b'.repeat(64);
+
+async function issue(purpose: 'sign-in' | 'unlock' | 'enable-execution' | 'reveal-mnemonic', extra: { resources?: string[]; policyHash?: string } = {}) {
+  const nonces = new MemoryNonceStore({ sweepIntervalMs: 0 });
+  const c = await issueChallenge({
+    purpose,
+    domain: DOMAIN,
+    uri: URI,
+    chain: 'mainnet',
+    address: w.address,
+    nonces,
+    now: Date.now(),
+    ...(purpose === 'enable-execution' ? { grant: { bot: 'bot-1', agent: agent.address, policyHash: extra.policyHash ?? H1 } } : {}),
+    ...(extra.resources !== undefined ? { resources: extra.resources } : {}),
+  });
+  nonces.close();
+  return c.message;
+}
+
+function kit(reply: () => Promise<Record<string, unknown>>, wallet: Record<string, unknown> | undefined = undefined) {
+  let calls = 0;
+  const account = { address: w.address, publicKey: w.publicKey, features: ['solana:signMessage', 'solana:signIn'] };
+  const features = wallet ?? {
+    'solana:signMessage': {
+      signMessage: async (...inputs: { message: Uint8Array }[]) => {
+        calls++;
+        return inputs.map((i) => ({ signedMessage: i.message, signature: w.sign(i.message) }));
+      },
+    },
+  };
+  const fetchFn = (async (url: string) => {
+    const path = url.slice(URI.length);
+    const json = path === '/auth/challenge' ? await reply() : { ok: true };
+    return { ok: true, status: 200, statusText: 'OK', json: async () => json };
+  }) as unknown as typeof fetch;
+  const client = createAgentvaultClient({ wallet: { features }, account, chain: 'mainnet', domain: DOMAIN, origin: URI, fetch: fetchFn });
+  return { client, calls: () => calls };
+}
+
+describe('client kit: forged challenges', () => {
+  it('enable-execution: a reply without the policy hash is refused, and the page can pin the hash it showed', async () => {
+    const confirm = () => true;
+    // The server (or whoever answers on its origin) omits `policyHash`: nothing to compare with.
+    const k1 = kit(async () => ({ message: await issue('enable-execution', { policyHash: H2 }) }));
+    await expect(k1.client.enableExecution('bot-1', { confirm })).rejects.toMatchObject({ code: 'PURPOSE_MISMATCH' });
+    expect(k1.calls()).toBe(0);
+    // The reply's hash agrees with the message but not with the policy the page displayed.
+    const k2 = kit(async () => ({ message: await issue('enable-execution', { policyHash: H2 }), policyHash: H2 }));
+    await expect(k2.client.enableExecution('bot-1', { confirm, policyHash: H1 })).rejects.toMatchObject({ code: 'PURPOSE_MISMATCH' });
+    expect(k2.calls()).toBe(0);
+    // The honest case still signs.
+    const k3 = kit(async () => ({ message: await issue('enable-execution', { policyHash: H1 }), policyHash: H1 }));
+    await k3.client.enableExecution('bot-1', { confirm, policyHash: H1 });
+    expect(k3.calls()).toBe(1);
+  });
+
+  it('a challenge with resources the kit did not ask for is refused (unlock, sign-in, enable-execution, reveal)', async () => {
+    const evil = 'https://app.example.com/admin/withdraw-all';
+    for (const purpose of ['sign-in', 'unlock'] as const) {
+      const k = kit(async () => ({ message: await issue(purpose, { resources: [evil] }), keyMessage: { create: false, text: 'x' } }));
+      const run = purpose === 'sign-in' ? k.client.signIn() : k.client.unlock();
+      await expect(run).rejects.toMatchObject({ code: 'PURPOSE_MISMATCH' });
+      expect(k.calls()).toBe(0);
+    }
+    const k = kit(async () => ({ message: await issue('enable-execution', { resources: [evil] }), policyHash: H1 }));
+    await expect(k.client.enableExecution('bot-1', { confirm: () => true })).rejects.toMatchObject({ code: 'PURPOSE_MISMATCH' });
+    const r = kit(async () => ({ message: await issue('reveal-mnemonic', { resources: [`${URI}/bots/bot-1`, evil] }) }));
+    await expect(r.client.revealMnemonic('bot-1', { confirm: () => true })).rejects.toMatchObject({ code: 'PURPOSE_MISMATCH' });
+    expect(r.calls()).toBe(0);
+  });
+
+  it('sign-in: a wallet reply without signedMessage is a typed refusal, not a TypeError', async () => {
+    const features = {
+      'solana:signIn': { signIn: async () => [{ account: { address: w.address, publicKey: w.publicKey }, signature: new Uint8Array(64) }] },
+    };
+    const k = kit(async () => ({ message: await issue('sign-in') }), features);
+    const e = await k.client.signIn().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(AgentvaultError);
+    expect((e as AgentvaultError).code).toBe('MESSAGE_MISMATCH');
+  });
+});
