@@ -15,6 +15,7 @@
  */
 import { base58 } from '@scure/base';
 import { fail } from '../errors.js';
+import { isAddress } from '../primitives/address.js';
 import { checkChallenge, checkKeyMessage, type CheckedChallenge, type ClientPurpose, type ExpectedOrigin } from './challenge.js';
 
 export { checkChallenge, checkKeyMessage, isChallengeRefusal } from './challenge.js';
@@ -102,7 +103,7 @@ export class AgentvaultClient {
     if (typeof domain !== 'string' || typeof uri !== 'string') fail('INVALID_INPUT', 'options: domain and origin are required outside a browser page');
     if (typeof options.chain !== 'string') fail('INVALID_INPUT', 'options.chain: expected the cluster name');
     const account = options.account;
-    if (typeof account?.address !== 'string' || !(account.publicKey instanceof Uint8Array) || !eq(base58.decode(account.address), account.publicKey))
+    if (typeof account?.address !== 'string' || !isAddress(account.address) || !(account.publicKey instanceof Uint8Array) || !eq(base58.decode(account.address), account.publicKey))
       fail('INVALID_INPUT', 'options.account: expected a wallet-standard account whose address is its public key');
     if (typeof options.wallet?.features !== 'object' || options.wallet.features === null) fail('INVALID_INPUT', 'options.wallet: expected a wallet-standard wallet');
     this.expected = Object.freeze({ domain, uri, chain: options.chain });
@@ -116,6 +117,10 @@ export class AgentvaultClient {
   }
 
   async #post(path: string, body: unknown, method = 'POST'): Promise<any> {
+    // Only an absolute path on this origin: `@evil.example/x` appended to the origin would name
+    // another host (userinfo), `//x` another authority in some URL joins (SPEC 12.8).
+    if (typeof path !== 'string' || !/^\/(?!\/)[\x21-\x7e]*$/.test(path) || path.includes('\\'))
+      fail('INVALID_INPUT', 'path: expected an absolute path on this origin', { field: 'path' });
     const bodyless = method === 'GET' || method === 'HEAD';
     const res = await this.#fetch(this.expected.uri + path, {
       method,

@@ -167,6 +167,26 @@ function seal(creds: SessionCredentials, peppers: SessionPeppers, wallet: string
   }
 }
 
+/**
+ * SPEC 12.4: what any store (also an app's own) answers to `get` is checked before use; a reply of
+ * another shape is `STORE_UNAVAILABLE` (fail closed, typed), never a TypeError or a coercion.
+ */
+function storedEntry(value: unknown): StoredSession | null {
+  if (value === null) return null;
+  const e = value as Partial<Record<keyof StoredSession, unknown>> | undefined;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.id !== 'string' ||
+    typeof e.wallet !== 'string' ||
+    typeof e.expiresAt !== 'number' ||
+    !Number.isSafeInteger(e.expiresAt) ||
+    typeof e.record !== 'string'
+  )
+    return fail('STORE_UNAVAILABLE', 'session store: unexpected reply to get', { op: 'get' });
+  return { id: e.id, wallet: e.wallet, expiresAt: e.expiresAt, record: e.record };
+}
+
 function aStore(value: unknown): SessionStore {
   const s = value as SessionStore | null;
   if (typeof s !== 'object' || s === null || !['create', 'get', 'reseal', 'delete', 'deleteWallet'].every((m) => typeof (s as unknown as Record<string, unknown>)[m] === 'function'))
@@ -279,7 +299,7 @@ export async function openSession(creds: SessionCredentials | string, options: O
   if (typeof o['vault'] !== 'function') fail('INVALID_INPUT', 'options.vault: expected a function (wallet) => stored vault', { field: 'options.vault' });
   const now = o['now'] === undefined ? Date.now() : aint(o['now'], 'options.now', 0, 8.64e15);
 
-  const entry = await store.get(c.id);
+  const entry = storedEntry(await store.get(c.id));
   if (entry === null || entry.id !== c.id) return fail('SESSION_UNKNOWN', 'no such session');
   if (now >= entry.expiresAt) {
     await store.delete(c.id);
@@ -346,8 +366,8 @@ export async function openSession(creds: SessionCredentials | string, options: O
       // SPEC 12.7: reseal under the newest pepper, compare-and-set, so a concurrent lock wins.
       // Only the versions still live: a version retired since the session began is dropped.
       const record = seal(c, peppers, entry.wallet, entry.expiresAt, live);
-      resealed = await store.reseal(c.id, entry.record, record);
-      if (!resealed && (await store.get(c.id)) === null) {
+      resealed = (await store.reseal(c.id, entry.record, record)) === true;
+      if (!resealed && storedEntry(await store.get(c.id)) === null) {
         for (const u of live.values()) zero(u);
         fail('SESSION_UNKNOWN', 'no such session');
       }

