@@ -273,3 +273,43 @@ describe('client kit: challenge time window and request paths', () => {
     ).toThrow(AgentvaultError);
   });
 });
+
+describe('sessions: what a reopened handle can do (SPEC 12.3)', () => {
+  it('rotateVault refuses a reopened handle, typed', async () => {
+    const { rotateVault } = await import('../../src/vault/rotation.js');
+    const s = setup(16);
+    const p = peppers();
+    const st = store();
+    const begun = await beginSession(s.vault, { peppers: p, store: st });
+    const { vault: h } = await openSession(begun.token!, { peppers: p, store: st, vault: () => s.vault.data });
+    expect(() => rotateVault(h)).toThrow(AgentvaultError);
+  });
+
+  // src/vault/vault.ts (not this reviewer's file). SPEC 12.3 promises that a handle reopened from a
+  // session "cannot rotate or rewrap (those need the wallet key)". rewrapVault needs no wallet key
+  // of the *current* wallet, only the UMKs and key-message signatures of the *new* wallet, so
+  // whoever holds a stolen session cookie and reaches a route that rewraps with the session's
+  // handle moves the vault to a wallet of their choice: a permanent takeover that outlives the
+  // session and the lock. Fix there: rewrapVault (like rotateVault) requires a handle opened by a
+  // key (`state.walletKey !== undefined || state.recoveryKey !== undefined`), else
+  // AUTHORIZATION_REQUIRED (reason `session-handle`).
+  it.fails('rewrapVault refuses a reopened handle (src/vault/vault.ts)', async () => {
+    const { prepareVault, rewrapVault } = await import('../../src/vault/vault.js');
+    const s = setup(17);
+    const p = peppers();
+    const st = store();
+    const begun = await beginSession(s.vault, { peppers: p, store: st });
+    const { vault: h } = await openSession(begun.token!, { peppers: p, store: st, vault: () => s.vault.data });
+    const thief = testWallet(66);
+    const prepared = prepareVault({ address: thief.address, domain: s.vault.data.domain, chain: s.vault.data.chain });
+    const sig = thief.sign(prepared.keyMessage);
+    let moved: string | undefined;
+    try {
+      moved = rewrapVault(h, { prepared, signatures: [sig, sig] }).vault.wallet;
+    } catch (e) {
+      expect(e).toBeInstanceOf(AgentvaultError);
+      expect((e as AgentvaultError).code).toBe('AUTHORIZATION_REQUIRED');
+    }
+    expect(moved).toBeUndefined();
+  });
+});
