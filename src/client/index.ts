@@ -15,6 +15,7 @@
  */
 import { base58 } from '@scure/base';
 import { fail } from '../errors.js';
+import { DEFAULT_GRANT_WINDOW_MS } from '../messages/purposes.js';
 import { isAddress } from '../primitives/address.js';
 import { checkChallenge, checkKeyMessage, type CheckedChallenge, type ClientPurpose, type ExpectedOrigin } from './challenge.js';
 
@@ -215,6 +216,8 @@ export class AgentvaultClient {
     if (typeof options !== 'object' || options === null) fail('INVALID_INPUT', 'options: expected an object');
     for (const k of Object.keys(options))
       if (!['confirm', 'windowMs', 'policyHash'].includes(k)) fail('INVALID_INPUT', 'options: unknown option', { field: `options.${k}` });
+    if (options.windowMs !== undefined && (typeof options.windowMs !== 'number' || !Number.isSafeInteger(options.windowMs) || options.windowMs < 1000))
+      fail('INVALID_INPUT', 'options.windowMs: expected whole milliseconds', { field: 'options.windowMs' });
     if (options.policyHash !== undefined && (typeof options.policyHash !== 'string' || !/^[0-9a-f]{64}$/.test(options.policyHash)))
       fail('INVALID_INPUT', 'options.policyHash: expected 64 lower-case hex digits', { field: 'options.policyHash' });
     const { reply, checked } = await this.#challenge(
@@ -225,6 +228,10 @@ export class AgentvaultClient {
     // SPEC 12.8: fail closed when the reply does not say which policy it shows.
     if (typeof reply?.policyHash !== 'string' || checked.params['policyHash'] !== reply.policyHash)
       fail('PURPOSE_MISMATCH', 'challenge: names another policy than the one shown');
+    // SPEC 12.8: the grant window is at most the one asked for (the server's default: 1 h).
+    const window = Date.parse(checked.params['grantExpires']!) - Date.parse(checked.params['grantNotBefore']!);
+    if (!(window > 0 && window <= (options.windowMs ?? DEFAULT_GRANT_WINDOW_MS)))
+      fail('GRANT_WINDOW_TOO_LONG', 'challenge: grants execution for longer than asked');
     if (!(await options.confirm(checked.statement, checked))) fail('AUTHORIZATION_REQUIRED', 'cancelled by the user');
     const signature = await this.#signText(checked.message);
     return this.#post(`/bots/${encodeURIComponent(botId)}/execution`, { message: checked.message, signature });

@@ -313,3 +313,31 @@ describe('sessions: what a reopened handle can do (SPEC 12.3)', () => {
     expect(moved).toBeUndefined();
   });
 });
+
+describe('client kit: the grant window the user asked for', () => {
+  it('enable-execution: a grant window longer than requested (default 1 h) is refused before signing', async () => {
+    const long = async (windowMs: number) => {
+      const nonces = new MemoryNonceStore({ sweepIntervalMs: 0 });
+      const c = await issueChallenge({
+        purpose: 'enable-execution',
+        domain: DOMAIN,
+        uri: URI,
+        chain: 'mainnet',
+        address: w.address,
+        nonces,
+        now: Date.now(),
+        grant: { bot: 'bot-1', agent: agent.address, policyHash: H1, windowMs },
+        maxGrantWindowMs: 90 * 86_400_000,
+      });
+      nonces.close();
+      return c.message;
+    };
+    const k = kit(async () => ({ message: await long(90 * 86_400_000), policyHash: H1 }));
+    await expect(k.client.enableExecution('bot-1', { confirm: () => true })).rejects.toMatchObject({ code: 'GRANT_WINDOW_TOO_LONG' });
+    await expect(k.client.enableExecution('bot-1', { confirm: () => true, windowMs: 3_600_000 })).rejects.toMatchObject({ code: 'GRANT_WINDOW_TOO_LONG' });
+    expect(k.calls()).toBe(0);
+    const ok = kit(async () => ({ message: await long(2 * 3_600_000), policyHash: H1 }));
+    await ok.client.enableExecution('bot-1', { confirm: () => true, windowMs: 2 * 3_600_000 });
+    expect(ok.calls()).toBe(1);
+  });
+});
