@@ -3,7 +3,7 @@
  * 12.8). Each test is a proof of concept that failed before its fix and stays as a regression test.
  */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { createAgentvaultClient } from '../../src/client/index.js';
 import { AgentvaultError } from '../../src/errors.js';
 import { issueChallenge } from '../../src/messages/challenge.js';
@@ -339,5 +339,37 @@ describe('client kit: the grant window the user asked for', () => {
     const ok = kit(async () => ({ message: await long(2 * 3_600_000), policyHash: H1 }));
     await ok.client.enableExecution('bot-1', { confirm: () => true, windowMs: 2 * 3_600_000 });
     expect(ok.calls()).toBe(1);
+  });
+});
+
+describe('sessions: Redis deleteWallet deletes only that wallet\'s sessions', () => {
+  const url = inject('agentvaultRedisUrl');
+  it.skipIf(url === '')('an id reused by another wallet is not deleted by the first wallet\'s kill switch', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisSessionStore } = await import('../../src/sessions/redis.js');
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    const prefix = `review${Date.now()}:`;
+    try {
+      const t = Date.now();
+      const st = new RedisSessionStore(r, { prefix, clock: () => t });
+      const a = setup(18);
+      const b = setup(19);
+      const p = peppers();
+      const creds = createSessionCredentials();
+      // Wallet A's session under id X ends (expires / is locked); the app later reuses X for wallet B
+      // (the reference server derives the id from its sign-in token).
+      await beginSession(a.vault, { peppers: p, store: st, credentials: creds, ttlMs: 60_000, now: t });
+      await endSession(creds.id, { store: st });
+      await beginSession(b.vault, { peppers: p, store: st, credentials: creds, ttlMs: 60_000, now: t });
+      // Kill switch of wallet A: must not end wallet B's session.
+      const { endWalletSessions } = await import('../../src/sessions/index.js');
+      expect(await endWalletSessions(a.vault.data.wallet, { store: st })).toBe(0);
+      expect(await st.get(creds.id)).not.toBeNull();
+    } finally {
+      const keys = await r.keys(`${prefix}*`);
+      if (keys.length > 0) await r.del(...keys);
+      await r.quit();
+    }
   });
 });
