@@ -373,3 +373,41 @@ describe('sessions: Redis deleteWallet deletes only that wallet\'s sessions', ()
     }
   });
 });
+
+describe('sessions: peppers and reseal races', () => {
+  it('SessionPeppers cannot be built from short or aliased pepper bytes', async () => {
+    const { SessionPeppers } = await import('../../src/sessions/index.js');
+    const C = SessionPeppers as unknown as new (m: Map<number, Uint8Array>) => unknown;
+    expect(() => new C(new Map([[1, new Uint8Array(0)]]))).toThrow(AgentvaultError);
+    expect(() => new C(new Map([[0, new Uint8Array(32)]]))).toThrow(AgentvaultError);
+    expect(() => new C(new Map([[1.5, new Uint8Array(32)]]))).toThrow(AgentvaultError);
+    // The caller's map is not the one used: adding a version to it afterwards changes nothing.
+    const m = new Map([[1, new Uint8Array(32).fill(1)]]);
+    const p = new C(m) as import('../../src/sessions/index.js').SessionPeppers;
+    m.set(7, new Uint8Array(32).fill(2));
+    const { _pepper } = await import('../../src/sessions/peppers.js');
+    expect(_pepper(p, 7)).toBeUndefined();
+  });
+
+  it('a lock on another instance between get and reseal is not undone by the reseal (pepper rotation)', async () => {
+    const s = setup(20);
+    const old = _sessionPeppersFromBytes({ 1: new Uint8Array(32).fill(3) });
+    const rotated = _sessionPeppersFromBytes({ 1: new Uint8Array(32).fill(3), 2: new Uint8Array(32).fill(4) });
+    const st = store();
+    const begun = await beginSession(s.vault, { peppers: old, store: st });
+    // Instance B locks right after instance A read the entry.
+    const racing = {
+      create: st.create.bind(st),
+      get: async (id: string) => {
+        const e = await st.get(id);
+        await st.delete(id);
+        return e;
+      },
+      reseal: st.reseal.bind(st),
+      delete: st.delete.bind(st),
+      deleteWallet: st.deleteWallet.bind(st),
+    };
+    await expect(openSession(begun.token!, { peppers: rotated, store: racing, vault: () => s.vault.data })).rejects.toMatchObject({ code: 'SESSION_UNKNOWN' });
+    expect(await st.get(begun.id)).toBeNull();
+  });
+});
