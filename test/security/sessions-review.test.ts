@@ -411,3 +411,19 @@ describe('sessions: peppers and reseal races', () => {
     expect(await st.get(begun.id)).toBeNull();
   });
 });
+
+describe('client kit: look-alikes (regression)', () => {
+  it('a Cyrillic look-alike of the domain or URI, or a bidi control in the statement, is refused typed', async () => {
+    const { checkChallenge } = await import('../../src/client/index.js');
+    const exp = { domain: DOMAIN, uri: URI, chain: 'mainnet' };
+    const m = await issue('unlock');
+    for (const forged of [
+      m.replace(`${DOMAIN} wants`, `\u0430pp.example.com wants`),
+      m.replace(`URI: ${URI}`, `URI: https://\u0430pp.example.com`),
+      m.replace('Unlock', '\u202eUnlock'),
+    ]) {
+      expect(forged).not.toBe(m);
+      expect(() => checkChallenge(forged, 'unlock', exp, w.address)).toThrow(AgentvaultError);
+    }
+  });
+});
