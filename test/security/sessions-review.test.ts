@@ -50,7 +50,7 @@ describe('sessions: reopened handles', () => {
   // clock, not the real-clock backstop (`realExpiresAt`) that every operation checks, so it says
   // "unlocked" for a handle whose every call throws VAULT_LOCKED. Fix there: also return true when
   // `Date.now() >= s.realExpiresAt` (as `_stateOf` does).
-  it.fails('`locked` agrees with the real-clock backstop (src/vault/unlocked.ts)', async () => {
+  it('`locked` agrees with the real-clock backstop (src/vault/unlocked.ts)', async () => {
     const s = setup(14);
     const p = peppers();
     const st = store();
@@ -293,7 +293,7 @@ describe('sessions: what a reopened handle can do (SPEC 12.3)', () => {
   // session and the lock. Fix there: rewrapVault (like rotateVault) requires a handle opened by a
   // key (`state.walletKey !== undefined || state.recoveryKey !== undefined`), else
   // AUTHORIZATION_REQUIRED (reason `session-handle`).
-  it.fails('rewrapVault refuses a reopened handle (src/vault/vault.ts)', async () => {
+  it('rewrapVault refuses a reopened handle (src/vault/vault.ts)', async () => {
     const { prepareVault, rewrapVault } = await import('../../src/vault/vault.js');
     const s = setup(17);
     const p = peppers();
