@@ -10,7 +10,7 @@ export const entries: Record<string, string> = {
   'messages/index': 'src/messages/index.ts',
   'derivation/index': 'src/derivation/index.ts',
   'execution/index': 'src/execution/index.ts',
-  'execution/idl': 'src/execution/programs/idl/index.ts',
+  'execution/idl': 'src/execution/idl.ts',
   'stores/index': 'src/stores/index.ts',
   'stores/redis': 'src/stores/redis.ts',
   'stores/postgres': 'src/stores/postgres.ts',

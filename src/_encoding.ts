@@ -99,7 +99,9 @@ export function decodeBase58(text: string, f: DecodeFailure, length?: number): U
     const b = decode32(text);
     if (b === 'char') return refuse(g, 'bad-alphabet');
     if (b === 'size') return refuse(g, 'bad-length');
-    if (!isCanonical32(text, b)) return refuse(g, 'non-canonical');
+    // Leading '1's that are not the leading zero bytes: @scure/base would decode ones + (32 -
+    // zeros) bytes, so the length is what is wrong (the same reason as the general path).
+    if (!isCanonical32(text, b)) return refuse(g, 'bad-length');
     return b;
   }
   let bytes: Uint8Array;

@@ -8,7 +8,7 @@
  * @module
  */
 import { AgentvaultError, fail } from '../errors.js';
-import { readSignedPurpose } from '../messages/purposes.js';
+import { MESSAGE_LIFETIME_MS, readSignedPurpose } from '../messages/purposes.js';
 import { parseSiwsMessage, type SiwsFields } from '../messages/siws.js';
 import { isAddress } from '../primitives/address.js';
 
@@ -65,12 +65,24 @@ export function checkChallenge(
   const now = extra.now ?? Date.now();
   if (f.expirationTime === undefined || Date.parse(f.expirationTime) <= now - SKEW_MS) fail('MESSAGE_EXPIRED', 'challenge: expired or without an expiry');
   if (Date.parse(f.issuedAt) > now + SKEW_MS) fail('MESSAGE_ISSUED_IN_FUTURE', 'challenge: issued in the future');
+  // SPEC 12.8: the kit signs nothing that stays valid longer than its purpose allows (7.4), nor
+  // anything that only becomes valid later (a signature held back for later use).
+  if (Date.parse(f.expirationTime!) - Date.parse(f.issuedAt) > MESSAGE_LIFETIME_MS[purpose])
+    fail('LIFETIME_TOO_LONG', 'challenge: valid for longer than its purpose allows');
+  if (f.notBefore !== undefined && Date.parse(f.notBefore) > now + SKEW_MS) fail('MESSAGE_NOT_YET_VALID', 'challenge: not valid yet');
   const params = signed.params;
   if (purpose === 'enable-execution') {
     if (extra.bot !== undefined && params['bot'] !== extra.bot) fail('PURPOSE_MISMATCH', 'challenge: names another bot');
     if (extra.policyHash !== undefined && params['policyHash'] !== extra.policyHash) fail('PURPOSE_MISMATCH', 'challenge: names another policy than the one shown');
   }
-  if (extra.resource !== undefined && !(f.resources ?? []).includes(extra.resource)) fail('PURPOSE_MISMATCH', 'challenge: names another resource');
+  // SPEC 12.8: the kit signs only the resources it asked for. After the library's URNs (1 for
+  // sign-in and unlock, 2 for reveal, 6 for enable-execution) the only app resource allowed is
+  // the expected one (reveal: the bot's URL); an extra resource could widen what the server
+  // reads into the signature.
+  const own = purpose === 'enable-execution' ? 6 : purpose === 'reveal-mnemonic' ? 2 : 1;
+  const appResources = (f.resources ?? []).slice(own);
+  const wanted = extra.resource === undefined ? [] : [extra.resource];
+  if (appResources.length !== wanted.length || appResources.some((r, i) => r !== wanted[i])) fail('PURPOSE_MISMATCH', 'challenge: names another resource');
   return Object.freeze({ purpose, message, fields: f, statement: f.statement ?? '', params });
 }
 

@@ -15,6 +15,8 @@
  */
 import { base58 } from '@scure/base';
 import { fail } from '../errors.js';
+import { DEFAULT_GRANT_WINDOW_MS } from '../messages/purposes.js';
+import { isAddress } from '../primitives/address.js';
 import { checkChallenge, checkKeyMessage, type CheckedChallenge, type ClientPurpose, type ExpectedOrigin } from './challenge.js';
 
 export { checkChallenge, checkKeyMessage, isChallengeRefusal } from './challenge.js';
@@ -102,7 +104,7 @@ export class AgentvaultClient {
     if (typeof domain !== 'string' || typeof uri !== 'string') fail('INVALID_INPUT', 'options: domain and origin are required outside a browser page');
     if (typeof options.chain !== 'string') fail('INVALID_INPUT', 'options.chain: expected the cluster name');
     const account = options.account;
-    if (typeof account?.address !== 'string' || !(account.publicKey instanceof Uint8Array) || !eq(base58.decode(account.address), account.publicKey))
+    if (typeof account?.address !== 'string' || !isAddress(account.address) || !(account.publicKey instanceof Uint8Array) || !eq(base58.decode(account.address), account.publicKey))
       fail('INVALID_INPUT', 'options.account: expected a wallet-standard account whose address is its public key');
     if (typeof options.wallet?.features !== 'object' || options.wallet.features === null) fail('INVALID_INPUT', 'options.wallet: expected a wallet-standard wallet');
     this.expected = Object.freeze({ domain, uri, chain: options.chain });
@@ -116,6 +118,10 @@ export class AgentvaultClient {
   }
 
   async #post(path: string, body: unknown, method = 'POST'): Promise<any> {
+    // Only an absolute path on this origin: `@evil.example/x` appended to the origin would name
+    // another host (userinfo), `//x` another authority in some URL joins (SPEC 12.8).
+    if (typeof path !== 'string' || !/^\/(?!\/)[\x21-\x7e]*$/.test(path) || path.includes('\\'))
+      fail('INVALID_INPUT', 'path: expected an absolute path on this origin', { field: 'path' });
     const bodyless = method === 'GET' || method === 'HEAD';
     const res = await this.#fetch(this.expected.uri + path, {
       method,
@@ -141,7 +147,8 @@ export class AgentvaultClient {
     const bytes = utf8(text);
     const [out] = await f.signMessage({ account: this.#account, message: bytes });
     if (out === undefined || !(out.signature instanceof Uint8Array) || out.signature.length !== 64) return fail('INVALID_SIGNATURE', 'wallet: no 64-byte signature');
-    if (out.signedMessage !== undefined && !eq(out.signedMessage, bytes)) fail('MESSAGE_MISMATCH', 'wallet: signed other bytes than asked');
+    if (out.signedMessage !== undefined && (!(out.signedMessage instanceof Uint8Array) || !eq(out.signedMessage, bytes)))
+      fail('MESSAGE_MISMATCH', 'wallet: signed other bytes than asked');
     return base58.encode(out.signature);
   }
 
@@ -165,7 +172,8 @@ export class AgentvaultClient {
       const [out] = await f.signIn(input);
       if (out === undefined || out.account?.address !== this.address) return fail('ADDRESS_MISMATCH', 'wallet: signed in with another account');
       // The server verifies the text it issued: the wallet must have signed exactly that text.
-      if (!eq(out.signedMessage, utf8(checked.message))) fail('MESSAGE_MISMATCH', 'wallet: built another sign-in text than the server issued');
+      if (!(out.signedMessage instanceof Uint8Array) || !eq(out.signedMessage, utf8(checked.message)))
+        fail('MESSAGE_MISMATCH', 'wallet: built another sign-in text than the server issued');
       if (!(out.signature instanceof Uint8Array) || out.signature.length !== 64) fail('INVALID_SIGNATURE', 'wallet: no 64-byte signature');
       signature = base58.encode(out.signature);
     } else {
@@ -201,16 +209,29 @@ export class AgentvaultClient {
   /**
    * Enable execution for a bot: `confirm` is shown the statement the wallet will sign (the grant
    * and its policy summary, as the server will verify it); the policy hash in the message must be
-   * the one the server returned with the policy.
+   * the one the server returned with the policy (a reply without one is refused), and, when the
+   * page passes `policyHash` (the hash it showed the user, e.g. from `PUT /bots/:id/policy`), that one.
    */
-  async enableExecution(botId: string, options: { readonly confirm: Confirm; readonly windowMs?: number }): Promise<any> {
+  async enableExecution(botId: string, options: { readonly confirm: Confirm; readonly windowMs?: number; readonly policyHash?: string }): Promise<any> {
+    if (typeof options !== 'object' || options === null) fail('INVALID_INPUT', 'options: expected an object');
+    for (const k of Object.keys(options))
+      if (!['confirm', 'windowMs', 'policyHash'].includes(k)) fail('INVALID_INPUT', 'options: unknown option', { field: `options.${k}` });
+    if (options.windowMs !== undefined && (typeof options.windowMs !== 'number' || !Number.isSafeInteger(options.windowMs) || options.windowMs < 1000))
+      fail('INVALID_INPUT', 'options.windowMs: expected whole milliseconds', { field: 'options.windowMs' });
+    if (options.policyHash !== undefined && (typeof options.policyHash !== 'string' || !/^[0-9a-f]{64}$/.test(options.policyHash)))
+      fail('INVALID_INPUT', 'options.policyHash: expected 64 lower-case hex digits', { field: 'options.policyHash' });
     const { reply, checked } = await this.#challenge(
       'enable-execution',
       { botId, ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}) },
-      { bot: botId },
+      { bot: botId, ...(options.policyHash !== undefined ? { policyHash: options.policyHash } : {}) },
     );
-    if (typeof reply?.policyHash === 'string' && checked.params['policyHash'] !== reply.policyHash)
+    // SPEC 12.8: fail closed when the reply does not say which policy it shows.
+    if (typeof reply?.policyHash !== 'string' || checked.params['policyHash'] !== reply.policyHash)
       fail('PURPOSE_MISMATCH', 'challenge: names another policy than the one shown');
+    // SPEC 12.8: the grant window is at most the one asked for (the server's default: 1 h).
+    const window = Date.parse(checked.params['grantExpires']!) - Date.parse(checked.params['grantNotBefore']!);
+    if (!(window > 0 && window <= (options.windowMs ?? DEFAULT_GRANT_WINDOW_MS)))
+      fail('GRANT_WINDOW_TOO_LONG', 'challenge: grants execution for longer than asked');
     if (!(await options.confirm(checked.statement, checked))) fail('AUTHORIZATION_REQUIRED', 'cancelled by the user');
     const signature = await this.#signText(checked.message);
     return this.#post(`/bots/${encodeURIComponent(botId)}/execution`, { message: checked.message, signature });

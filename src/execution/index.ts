@@ -131,7 +131,8 @@ export type {
 export { explainTransaction } from './pipeline/explain.js';
 export type { ExplainTransactionOptions, TransactionExplanation } from './pipeline/explain.js';
 export { budgetCounter } from './pipeline/spend.js';
-export type { BudgetSpend, BudgetSpendResult, BudgetStore } from './pipeline/spend.js';
+export type { BudgetSpend, BudgetSpendResult, BudgetStore, SpendIdentity } from './pipeline/spend.js';
+export type { DecodeReason } from './transaction/decode.js';
 export type { PipelineReason } from './pipeline/refuse.js';
 export { associatedTokenAddress, findProgramAddress, WSOL_MINT } from './transaction/ata.js';
 export { LOOKUP_TABLE_MAX_ADDRESSES } from './transaction/accounts.js';

@@ -40,6 +40,8 @@ const CKA_ENCRYPT = 0x104;
 const CKA_DECRYPT = 0x105;
 const CKA_VALUE_LEN = 0x161;
 const CKA_EXTRACTABLE = 0x162;
+const CKA_NEVER_EXTRACTABLE = 0x164;
+const CKA_ALWAYS_SENSITIVE = 0x165;
 const CKO_SECRET_KEY = 0x4;
 const CKK_AES = 0x1f;
 const CKM_AES_KEY_GEN = 0x1080;
@@ -49,7 +51,7 @@ const CK_PARAMS_AES_GCM = 3;
 /** @internal Exposed for the constants test only. */
 export const _PKCS11_CONSTANTS = Object.freeze({
   CKA_CLASS, CKA_TOKEN, CKA_LABEL, CKA_KEY_TYPE, CKA_SENSITIVE, CKA_ENCRYPT, CKA_DECRYPT, CKA_VALUE_LEN, CKA_EXTRACTABLE,
-  CKO_SECRET_KEY, CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, CK_PARAMS_AES_GCM,
+  CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKO_SECRET_KEY, CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, CK_PARAMS_AES_GCM,
 });
 
 const IV_LENGTH = 12;
@@ -70,13 +72,19 @@ export interface Pkcs11KeyWrapperOptions {
   readonly keys: Readonly<Record<string, string>>;
   /** Wrapper id stored with every wrapped key: `pkcs11:<name>`; default `pkcs11:default`. Part of the AAD. */
   readonly id?: string;
+  /**
+   * Accept keys that were not generated in the token as sensitive and non-extractable
+   * (`CKA_ALWAYS_SENSITIVE` or `CKA_NEVER_EXTRACTABLE` false): keys imported with `C_CreateObject`
+   * (their value was known outside) or unwrapped from another HSM. Default false (SPEC 10.1.4).
+   */
+  readonly allowImportedKeys?: boolean;
 }
 
 interface TokenKey {
   readonly handle: Pkcs11Handle;
 }
 
-function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: string): TokenKey {
+function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: string, allowImported: boolean): TokenKey {
   p.C_FindObjectsInit(session, [
     { type: CKA_CLASS, value: CKO_SECRET_KEY },
     { type: CKA_KEY_TYPE, value: CKK_AES },
@@ -99,6 +107,8 @@ function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: strin
     { type: CKA_ENCRYPT },
     { type: CKA_DECRYPT },
     { type: CKA_VALUE_LEN },
+    { type: CKA_ALWAYS_SENSITIVE },
+    { type: CKA_NEVER_EXTRACTABLE },
   ]);
   const flag = (i: number) => {
     const v = attrs[i]?.value;
@@ -112,6 +122,14 @@ function findKey(p: PKCS11, session: Pkcs11Handle, label: string, version: strin
   if (!flag(2) || !flag(3))
     fail('INVALID_INPUT', `keys.${version}: the token key must allow CKA_ENCRYPT and CKA_DECRYPT`, { field: `keys.${version}` });
   if (len !== KEY_LENGTH) fail('WEAK_KEY', `keys.${version}: expected an AES-256 key`, { field: `keys.${version}` });
+  // Sensitive and non-extractable *now* is not enough: a key created with C_CreateObject from a
+  // value the app held (or once extractable) passes those checks, and its value exists outside the
+  // token. Only a key that was always sensitive and never extractable was born in the token.
+  if (!allowImported && (!flag(5) || !flag(6)))
+    fail('WEAK_KEY', `keys.${version}: the token key was not generated in the token as sensitive and non-extractable (CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE); pass allowImportedKeys to accept it`, {
+      field: `keys.${version}`,
+      reason: 'imported-key',
+    });
   return { handle };
 }
 
@@ -134,7 +152,10 @@ export class Pkcs11KeyWrapper implements KeyWrapper {
   readonly #keys: Map<string, TokenKey>;
 
   constructor(options: Pkcs11KeyWrapperOptions) {
-    const o = aoptions(options, 'options', ['pkcs11', 'session', 'keys', 'id']);
+    const o = aoptions(options, 'options', ['pkcs11', 'session', 'keys', 'id', 'allowImportedKeys']);
+    if (o['allowImportedKeys'] !== undefined && typeof o['allowImportedKeys'] !== 'boolean')
+      fail('INVALID_INPUT', 'options.allowImportedKeys: expected a boolean', { field: 'options.allowImportedKeys' });
+    const allowImported = o['allowImportedKeys'] === true;
     const p = o['pkcs11'] as PKCS11 | undefined;
     if (typeof p !== 'object' || p === null || typeof p.C_Encrypt !== 'function' || typeof p.C_FindObjectsInit !== 'function')
       fail('INVALID_INPUT', `options.pkcs11: expected a pkcs11js PKCS11 instance, got ${typeName(p)}`, { field: 'options.pkcs11' });
@@ -150,12 +171,26 @@ export class Pkcs11KeyWrapper implements KeyWrapper {
     this.#session = session as Pkcs11Handle;
     this.#keys = new Map();
     let newest = 0;
+    const labels = new Set<string>();
     for (const [version, label] of Object.entries(keys as Record<string, unknown>)) {
       const m = VERSION_RE.exec(version);
       if (m === null) fail('INVALID_INPUT', 'options.keys: version labels are v1, v2, ...', { field: 'options.keys' });
       if (typeof label !== 'string' || !LABEL_RE.test(label))
         fail('INVALID_INPUT', `options.keys.${version}: expected a printable CKA_LABEL of 1-64 characters`, { field: `options.keys.${version}` });
-      this.#keys.set(version, findKey(p, this.#session, label, version));
+      // SPEC 10.1.4: one token key under two versions would make a rotation (rewrap to the new
+      // version, then drop the old) move nothing off the old key.
+      if (labels.has(label)) fail('INVALID_INPUT', `options.keys.${version}: this label is already used by another version`, { field: `options.keys.${version}` });
+      labels.add(label);
+      let key: TokenKey;
+      try {
+        key = findKey(p, this.#session, label, version, allowImported);
+      } catch (e) {
+        if (e instanceof AgentvaultError) throw e;
+        // A token error (closed session, not logged in, removed token): typed, and without the
+        // PKCS#11 return code or handle in the message (it stays the cause for the app's logs).
+        throw new AgentvaultError('STORE_UNAVAILABLE', 'the PKCS#11 token could not be asked for the wrapping keys', { field: `options.keys.${version}`, reason: 'pkcs11-error' }, { cause: e });
+      }
+      this.#keys.set(version, key);
       newest = Math.max(newest, Number(m[1]));
     }
     this.currentVersion = `v${newest}`;

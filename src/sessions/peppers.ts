@@ -42,8 +42,19 @@ export class SessionPeppers {
   readonly versions: readonly number[];
 
   /** @internal */
-  constructor(map: Map<number, Uint8Array>) {
-    if (map.size === 0) fail('WEAK_KEY', 'session peppers: none loaded');
+  constructor(entries: Map<number, Uint8Array>) {
+    // SPEC 12.1: the class is reachable from the entry point, so the constructor checks what it is
+    // given (32-byte peppers, versions 1 .. 2^32-1) and keeps its own copies: a short pepper would
+    // remove the server half of every session key, and the caller's map must not add versions later.
+    if (!(entries instanceof Map) || entries.size === 0) fail('WEAK_KEY', 'session peppers: none loaded');
+    const map = new Map<number, Uint8Array>();
+    for (const [v, b] of entries) {
+      if (!Number.isSafeInteger(v) || v < 1 || v > MAX_PEPPER_VERSION || !(b instanceof Uint8Array) || b.length !== SESSION_PEPPER_LENGTH) {
+        for (const x of map.values()) zero(x);
+        fail('WEAK_KEY', `session peppers: each is ${SESSION_PEPPER_LENGTH} bytes under a version 1 .. ${MAX_PEPPER_VERSION}`);
+      }
+      map.set(v, Uint8Array.from(b));
+    }
     const versions = [...map.keys()].sort((a, b) => a - b);
     this.current = versions[versions.length - 1]!;
     this.versions = Object.freeze(versions);
@@ -81,7 +92,11 @@ export function _pepper(peppers: unknown, version: number): Uint8Array | undefin
 export function _sessionPeppersFromBytes(entries: Readonly<Record<number, Uint8Array>>): SessionPeppers {
   const m = new Map<number, Uint8Array>();
   for (const [v, b] of Object.entries(entries)) m.set(Number(v), Uint8Array.from(b));
-  return new SessionPeppers(m);
+  try {
+    return new SessionPeppers(m);
+  } finally {
+    for (const p of m.values()) zero(p);
+  }
 }
 
 /**
@@ -130,8 +145,8 @@ export async function loadSessionPeppers(wrapper: KeyWrapper, stored: readonly W
       }
     }
     return new SessionPeppers(m);
-  } catch (e) {
+  } finally {
+    // The constructor keeps its own copies.
     for (const p of m.values()) zero(p);
-    throw e;
   }
 }

@@ -51,10 +51,15 @@ if r ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'r', ARGV[2])
 return 1`);
 const DELETE = new Script(`redis.call('DEL', KEYS[1]) return 1`);
+// Only sessions that still belong to this wallet: an id in the set may since have been reused by
+// another wallet's session (app-supplied ids), which this wallet's kill switch must not end.
 const DELETE_WALLET = new Script(`
 local ids = redis.call('SMEMBERS', KEYS[1])
 local n = 0
-for _, id in ipairs(ids) do n = n + redis.call('DEL', ARGV[1] .. id) end
+for _, id in ipairs(ids) do
+  local k = ARGV[1] .. id
+  if redis.call('HGET', k, 'w') == ARGV[2] then n = n + redis.call('DEL', k) end
+end
 redis.call('DEL', KEYS[1])
 return n`);
 
@@ -127,7 +132,7 @@ export class RedisSessionStore implements SessionStore {
 
   async deleteWallet(wallet: string): Promise<number> {
     checkId(wallet, 'wallet');
-    const r = await this.#call('deleteWallet', DELETE_WALLET, [`${this.#prefix}session-wallet:${wallet}`], [`${this.#prefix}session:`]);
+    const r = await this.#call('deleteWallet', DELETE_WALLET, [`${this.#prefix}session-wallet:${wallet}`], [`${this.#prefix}session:`, wallet]);
     if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to deleteWallet', { backend: 'redis', op: 'deleteWallet' });
     return r;
   }

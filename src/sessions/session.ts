@@ -65,6 +65,25 @@ export function assertSessionId(id: unknown, name = 'id'): string {
   return id;
 }
 
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** Handles reopened by `openSession`: they serve one request and never begin a session (SPEC 12.5). */
+const reopened = new WeakSet<UnlockedVault>();
+
+/**
+ * Frozen credentials whose secret is a non-enumerable property and which print redacted
+ * (`JSON.stringify`, `util.inspect`, `String`): an app that logs a begun session or the parsed
+ * token leaks no secret (SPEC 12.2).
+ */
+function makeCredentials(id: string, secret: Uint8Array): SessionCredentials {
+  const c = { id } as { id: string; secret: Uint8Array };
+  const redacted = () => `SessionCredentials(${id}, <redacted>)`;
+  Object.defineProperty(c, 'secret', { value: secret, enumerable: false });
+  Object.defineProperty(c, 'toJSON', { value: () => ({ id, secret: '<redacted>' }), enumerable: false });
+  Object.defineProperty(c, 'toString', { value: redacted, enumerable: false });
+  Object.defineProperty(c, INSPECT, { value: redacted, enumerable: false });
+  return Object.freeze(c);
+}
+
 function credentials(value: unknown): SessionCredentials {
   const c = aobject(value, 'credentials');
   for (const k of Object.keys(c)) if (k !== 'id' && k !== 'secret') fail('INVALID_INPUT', 'credentials: unknown field', { field: `credentials.${k}` });
@@ -76,7 +95,7 @@ function credentials(value: unknown): SessionCredentials {
  * `encodeSessionToken(c)` (HttpOnly cookie or bearer token) and keep nothing of the secret.
  */
 export function createSessionCredentials(): SessionCredentials {
-  return Object.freeze({ id: base64urlnopad.encode(randomBytes(16)), secret: randomBytes(SESSION_SECRET_LENGTH) });
+  return makeCredentials(base64urlnopad.encode(randomBytes(16)), randomBytes(SESSION_SECRET_LENGTH));
 }
 
 /** `avs1.<id>.<base64url secret>`: one string for a cookie or `Authorization: Bearer`. */
@@ -98,7 +117,7 @@ export function parseSessionToken(token: unknown): SessionCredentials {
   }
   // Non-canonical base64url (stray low bits) would give two tokens for one secret.
   if (secret.length !== SESSION_SECRET_LENGTH || base64urlnopad.encode(secret) !== m[2]) invalid('malformed', 'the session token is malformed');
-  return Object.freeze({ id: m[1]!, secret });
+  return makeCredentials(m[1]!, secret);
 }
 
 /**
@@ -146,6 +165,26 @@ function seal(creds: SessionCredentials, peppers: SessionPeppers, wallet: string
   } finally {
     zero(key, payload);
   }
+}
+
+/**
+ * SPEC 12.4: what any store (also an app's own) answers to `get` is checked before use; a reply of
+ * another shape is `STORE_UNAVAILABLE` (fail closed, typed), never a TypeError or a coercion.
+ */
+function storedEntry(value: unknown): StoredSession | null {
+  if (value === null) return null;
+  const e = value as Partial<Record<keyof StoredSession, unknown>> | undefined;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.id !== 'string' ||
+    typeof e.wallet !== 'string' ||
+    typeof e.expiresAt !== 'number' ||
+    !Number.isSafeInteger(e.expiresAt) ||
+    typeof e.record !== 'string'
+  )
+    return fail('STORE_UNAVAILABLE', 'session store: unexpected reply to get', { op: 'get' });
+  return { id: e.id, wallet: e.wallet, expiresAt: e.expiresAt, record: e.record };
 }
 
 function aStore(value: unknown): SessionStore {
@@ -196,6 +235,9 @@ export async function beginSession(vault: UnlockedVault, options: BeginSessionOp
   _pepper(peppers, 0); // validates the type
   const now = o['now'] === undefined ? Date.now() : aint(o['now'], 'options.now', 0, 8.64e15);
   const state = stateFor(vault); // VAULT_LOCKED / AUTHORIZATION_REQUIRED (restricted) first
+  // SPEC 12.5: a session is begun only from a wallet-signed unlock. A handle reopened from a
+  // session would fork a sibling session that `endSession` of the original does not end.
+  if (reopened.has(vault)) fail('AUTHORIZATION_REQUIRED', 'a reopened session handle cannot begin a session; unlock with the wallet', { reason: 'session-handle' });
   const left = Math.min(vault.expiresAt - now, MAX_UNLOCK_TTL_MS);
   if (left <= 0) fail('VAULT_LOCKED', 'the unlocked vault has expired; unlock it again');
   const ttl = o['ttlMs'] === undefined ? left : Math.min(aint(o['ttlMs'], 'options.ttlMs', 1, MAX_UNLOCK_TTL_MS), left);
@@ -205,7 +247,16 @@ export async function beginSession(vault: UnlockedVault, options: BeginSessionOp
   const expiresAt = now + ttl;
   const record = seal(creds, peppers, wallet, expiresAt, state.umks);
   await store.create({ id: creds.id, wallet, expiresAt, record });
-  return Object.freeze({ id: creds.id, wallet, expiresAt, credentials: creds, token: generated ? encodeSessionToken(creds) : undefined });
+  // The token and the credentials are readable but not enumerable and print redacted (SPEC 12.5).
+  const token = generated ? encodeSessionToken(creds) : undefined;
+  const out = { id: creds.id, wallet, expiresAt } as { id: string; wallet: string; expiresAt: number };
+  const redacted = () => `BegunSession(${creds.id}, ${wallet}, expires ${expiresAt}, <redacted>)`;
+  Object.defineProperty(out, 'credentials', { value: makeCredentials(creds.id, creds.secret), enumerable: false });
+  Object.defineProperty(out, 'token', { value: token, enumerable: false });
+  Object.defineProperty(out, 'toJSON', { value: () => ({ id: creds.id, wallet, expiresAt, token: '<redacted>' }), enumerable: false });
+  Object.defineProperty(out, 'toString', { value: redacted, enumerable: false });
+  Object.defineProperty(out, INSPECT, { value: redacted, enumerable: false });
+  return Object.freeze(out) as BegunSession;
 }
 
 export interface OpenSessionOptions {
@@ -248,7 +299,7 @@ export async function openSession(creds: SessionCredentials | string, options: O
   if (typeof o['vault'] !== 'function') fail('INVALID_INPUT', 'options.vault: expected a function (wallet) => stored vault', { field: 'options.vault' });
   const now = o['now'] === undefined ? Date.now() : aint(o['now'], 'options.now', 0, 8.64e15);
 
-  const entry = await store.get(c.id);
+  const entry = storedEntry(await store.get(c.id));
   if (entry === null || entry.id !== c.id) return fail('SESSION_UNKNOWN', 'no such session');
   if (now >= entry.expiresAt) {
     await store.delete(c.id);
@@ -315,13 +366,15 @@ export async function openSession(creds: SessionCredentials | string, options: O
       // SPEC 12.7: reseal under the newest pepper, compare-and-set, so a concurrent lock wins.
       // Only the versions still live: a version retired since the session began is dropped.
       const record = seal(c, peppers, entry.wallet, entry.expiresAt, live);
-      resealed = await store.reseal(c.id, entry.record, record);
-      if (!resealed && (await store.get(c.id)) === null) {
+      resealed = (await store.reseal(c.id, entry.record, record)) === true;
+      if (!resealed && storedEntry(await store.get(c.id)) === null) {
         for (const u of live.values()) zero(u);
         fail('SESSION_UNKNOWN', 'no such session');
       }
     }
-    const left = entry.expiresAt - now;
+    // SPEC 12.6 step 7: the real-clock backstop is capped at 24 h (the unlock cap), so a handle
+    // reopened with a wrong `now` cannot outlive the session on the system clock by more than that.
+    const left = Math.min(entry.expiresAt - now, MAX_UNLOCK_TTL_MS);
     const t0 = Date.now();
     const handle = new UnlockedVault({
       data,
@@ -333,6 +386,7 @@ export async function openSession(creds: SessionCredentials | string, options: O
       expiresAt: entry.expiresAt,
       realExpiresAt: Date.now() + left,
     });
+    reopened.add(handle);
     return Object.freeze({ vault: handle, id: c.id, wallet: entry.wallet, expiresAt: entry.expiresAt, resealed });
   } finally {
     for (const u of umks.values()) zero(u);

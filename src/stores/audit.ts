@@ -97,7 +97,9 @@ export function canonicalAuditEvent(event: AuditEvent): string {
     const b = aobject(o.budgetAfter, 'event.budgetAfter');
     const keys = Object.keys(b).sort();
     if (keys.length > MAX_BUDGET_ENTRIES) fail('INVALID_INPUT', `event.budgetAfter: more than ${MAX_BUDGET_ENTRIES} counters`, { field: 'event.budgetAfter' });
-    const sorted: Record<string, string> = {};
+    // A prototype-less object: a counter named "__proto__" must be kept as data, not swallowed by
+    // the prototype setter (two events would otherwise share one canonical text and one hash).
+    const sorted: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const k of keys) {
       checkId(k, 'event.budgetAfter key');
       const v = b[k];
@@ -135,9 +137,19 @@ export type AuditVerification =
       readonly reason: 'malformed' | 'seq' | 'prev-hash' | 'hash' | 'event' | 'head';
     };
 
+/** An anchor (`after`, `head`): `{ seq, hash }`, seq a safe integer >= 0, hash 64 lowercase hex. */
+function checkAnchor(value: unknown, name: string): AuditHead {
+  const a = aobject(value, name);
+  knownKeys(a, ['seq', 'hash'], name);
+  const seq = aint(a.seq, `${name}.seq`, 0, Number.MAX_SAFE_INTEGER);
+  if (typeof a.hash !== 'string' || !HEX64.test(a.hash)) fail('INVALID_INPUT', `${name}.hash: expected 64 lowercase hex characters`, { field: `${name}.hash` });
+  return { seq, hash: a.hash };
+}
+
 /**
  * Check a run of entries: consecutive seqs, each `prevHash` equal to the previous entry's hash
- * (the first one's to `options.after`, or to the genesis when it is entry 1), each hash
+ * (the first one's to `options.after`; without `after` the run must start at entry 1 and the
+ * genesis, so removing the first entries is detected too), each hash
  * recomputed, each event canonical. With `options.head` (anchored outside the store: a log line,
  * another database, a signed checkpoint) the run must also end exactly there, which detects
  * truncation and a log rewritten from scratch. Never throws on bad entries; it says which and why.
@@ -149,7 +161,8 @@ export function verifyAuditLog(entries: readonly AuditEntry[], options?: { reado
   if (!Array.isArray(entries)) fail('INVALID_INPUT', 'entries: expected an array', { field: 'entries' });
   const o = options === undefined ? {} : aobject(options, 'options');
   knownKeys(o, ['after', 'head']);
-  let prev: AuditHead | undefined = o.after as AuditHead | undefined;
+  let prev: AuditHead | undefined = o.after === undefined ? undefined : checkAnchor(o.after, 'options.after');
+  const head = o.head === undefined ? undefined : checkAnchor(o.head, 'options.head');
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as Partial<AuditEntry> | null;
     if (
@@ -166,7 +179,11 @@ export function verifyAuditLog(entries: readonly AuditEntry[], options?: { reado
     )
       return { ok: false, index: i, reason: 'malformed' };
     if (prev === undefined) {
-      if (e.seq === 1 && e.prevHash !== AUDIT_GENESIS) return { ok: false, index: i, reason: 'prev-hash' };
+      // Without an anchor the run must start at the genesis: a run that starts later is a log whose
+      // first entries were removed (or a forged one), undetectable otherwise. Pass `after` to check a
+      // window of the log.
+      if (e.seq !== 1) return { ok: false, index: i, reason: 'seq' };
+      if (e.prevHash !== AUDIT_GENESIS) return { ok: false, index: i, reason: 'prev-hash' };
     } else {
       if (e.seq !== prev.seq + 1) return { ok: false, index: i, reason: 'seq' };
       if (e.prevHash !== prev.hash) return { ok: false, index: i, reason: 'prev-hash' };
@@ -181,8 +198,8 @@ export function verifyAuditLog(entries: readonly AuditEntry[], options?: { reado
     if (canonical !== e.event) return { ok: false, index: i, reason: 'event' };
     prev = { seq: e.seq, hash: e.hash };
   }
-  if (o.head !== undefined) {
-    const h = o.head as AuditHead;
+  if (head !== undefined) {
+    const h = head;
     const end = prev ?? { seq: 0, hash: AUDIT_GENESIS };
     if (h.seq !== end.seq || h.hash !== end.hash) return { ok: false, index: entries.length, reason: 'head' };
   }

@@ -7,7 +7,7 @@
 export { AUDIT_GENESIS, auditEntryHash, auditHook, canonicalAuditEvent, MemoryAuditLog, verifyAuditLog } from './audit.js';
 export type { AuditEntry, AuditEvent, AuditHead, AuditLogStore, AuditVerification, MemoryAuditLogOptions } from './audit.js';
 export { MemoryBudgetStore, MemoryNonceStore, MemoryRateLimiter, MemoryRevocationStore } from './memory.js';
-export type { MemoryRateLimiterOptions, MemoryRevocationStoreOptions, MemoryStoreOptions } from './memory.js';
+export type { MemoryBudgetStoreOptions, MemoryRateLimiterOptions, MemoryRevocationStoreOptions, MemoryStoreOptions } from './memory.js';
 export type {
   BudgetResult,
   BudgetSpend,

@@ -259,8 +259,8 @@ export interface MemoryRevocationStoreOptions extends MemoryStoreOptions {
 }
 
 /**
- * Revocation and kill-switch store for one process. Bounded by `maxEntries` (revocations and kill
- * switches together). A revocation with `until` is kept until `until + maxClockSkewMs`; one without
+ * Revocation and kill-switch store for one process. Bounded by `maxEntries` revocations and,
+ * separately, `maxEntries` kill switches (so revocations can never crowd out a kill). A revocation with `until` is kept until `until + maxClockSkewMs`; one without
  * is kept for good. Never evicts a live entry: when full, writes throw `STORE_FULL`. Kill switches
  * carry versions; `unkill` is a compare-and-set (SPEC 9.1, "Ordering").
  * @example
@@ -292,11 +292,20 @@ export class MemoryRevocationStore implements RevocationStore {
     return this.#revoked.map.size + this.#kills.size;
   }
 
-  #ensureRoom(): void {
-    if (this.size < this.#c.maxEntries) return;
+  /**
+   * Revocations and kill switches are bounded separately (each by `maxEntries`): when they shared
+   * one bound, whoever could create revocations (an endpoint revoking ids it does not check) could
+   * fill the store and make the next kill throw STORE_FULL, leaving the bot signing.
+   */
+  #ensureRoom(kind: 'revocation' | 'kill'): void {
+    if (kind === 'kill') {
+      if (this.#kills.size >= this.#c.maxEntries) fail('STORE_FULL', 'revocation store is full of live kill switches', { maxEntries: this.#c.maxEntries });
+      return;
+    }
+    if (this.#revoked.map.size < this.#c.maxEntries) return;
     this.#revoked.sweep(this.#c.clock());
-    if (this.size >= this.#c.maxEntries)
-      fail('STORE_FULL', 'revocation store is full of live entries', { maxEntries: this.#c.maxEntries });
+    if (this.#revoked.map.size >= this.#c.maxEntries)
+      fail('STORE_FULL', 'revocation store is full of live revocations', { maxEntries: this.#c.maxEntries });
   }
 
   async revoke(grantId: string, until?: number): Promise<void> {
@@ -311,7 +320,7 @@ export class MemoryRevocationStore implements RevocationStore {
       if (end > old.expiresAt) this.#revoked.set(grantId, { expiresAt: end });
       return;
     }
-    this.#ensureRoom();
+    this.#ensureRoom('revocation');
     this.#revoked.set(grantId, { expiresAt: end });
   }
 
@@ -325,7 +334,7 @@ export class MemoryRevocationStore implements RevocationStore {
   async kill(scope: KillScope): Promise<KillWrite> {
     const s = checkScope(scope);
     const k = `${s.kind}:${s.id}`;
-    if (!this.#kills.has(k)) this.#ensureRoom();
+    if (!this.#kills.has(k)) this.#ensureRoom('kill');
     const version = ++this.#version;
     this.#kills.set(k, version);
     return { applied: true, version };
@@ -440,6 +449,15 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/** Options of {@link MemoryBudgetStore}. */
+export interface MemoryBudgetStoreOptions extends MemoryStoreOptions {
+  /**
+   * Spends and idempotency records are kept for their window plus this margin (SPEC 9.8), as on
+   * Redis and PostgreSQL. Default 600 000 (10 min), range 0 to one day.
+   */
+  readonly maxClockSkewMs?: number;
+}
+
 /**
  * Budget store for one process (SPEC 9.8): rolling-window counters, spent all-or-nothing and
  * idempotently per message hash, never refunded. Each counter keeps one (time, amount) entry per
@@ -457,9 +475,11 @@ export class MemoryBudgetStore implements BudgetStore {
   readonly #counters = new ExpiringMap<{ expiresAt: number; entries: { at: number; amount: bigint }[] }>();
   readonly #records = new ExpiringMap<{ readonly expiresAt: number; readonly after: readonly bigint[] }>();
   readonly #c: Common;
+  readonly #skew: number;
 
-  constructor(options?: MemoryStoreOptions) {
-    this.#c = common(options, () => this.sweep());
+  constructor(options?: MemoryBudgetStoreOptions) {
+    this.#c = common(options, () => this.sweep(), ['maxClockSkewMs']);
+    this.#skew = optSkew(options?.maxClockSkewMs);
   }
 
   /** Counters and idempotency records held (expired ones not yet swept included). */
@@ -497,11 +517,14 @@ export class MemoryBudgetStore implements BudgetStore {
       entries.push({ at: now, amount: sp.amount });
       let newest = 0;
       for (const e of entries) if (e.at > newest) newest = e.at;
-      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs, entries });
+      // Kept for the window plus the skew, as on Redis and PostgreSQL: the sweep runs on the store's
+      // clock, `now` is the caller's; a sweep on a clock ahead must not forget a spend still in a
+      // caller's window.
+      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs + this.#skew, entries });
       longest = Math.max(longest, sp.windowMs);
     });
     const frozen = Object.freeze(after);
-    this.#records.set(id, { expiresAt: now + longest, after: frozen });
+    this.#records.set(id, { expiresAt: now + longest + this.#skew, after: frozen });
     return { ok: true, after: frozen };
   }
 

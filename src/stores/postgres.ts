@@ -194,6 +194,22 @@ $fn$`,
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END
 $fn$`,
     `CREATE OR REPLACE TRIGGER "${prefix}audit_append_only" BEFORE UPDATE OR DELETE ON ${t.audit} FOR EACH ROW EXECUTE FUNCTION "${prefix}audit_refuse"()`,
+    // Row triggers do not fire on TRUNCATE: without these, one statement wiped the log and, with the
+    // head row reset, left nothing the verifier could tell from an empty log.
+    `CREATE OR REPLACE TRIGGER "${prefix}audit_no_truncate" BEFORE TRUNCATE ON ${t.audit} FOR EACH STATEMENT EXECUTE FUNCTION "${prefix}audit_refuse"()`,
+    // The head only ever advances by one, to an entry that exists (what audit_append does); it is never
+    // deleted, truncated or moved back.
+    `CREATE OR REPLACE FUNCTION "${prefix}audit_head_guard"() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq = OLD.seq + 1
+     AND EXISTS (SELECT 1 FROM ${t.audit} WHERE seq = NEW.seq AND hash = NEW.hash AND prev_hash = OLD.hash) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'the audit log is append-only';
+END
+$fn$`,
+    `CREATE OR REPLACE TRIGGER "${prefix}audit_head_forward" BEFORE UPDATE OR DELETE ON ${t.auditHead} FOR EACH ROW EXECUTE FUNCTION "${prefix}audit_head_guard"()`,
+    `CREATE OR REPLACE TRIGGER "${prefix}audit_head_no_truncate" BEFORE TRUNCATE ON ${t.auditHead} FOR EACH STATEMENT EXECUTE FUNCTION "${prefix}audit_refuse"()`,
     `CREATE OR REPLACE FUNCTION ${t.auditAppend}(p_event text) RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE
   h record;
@@ -584,10 +600,11 @@ export class PostgresBudgetStore extends Base implements BudgetStore {
     if (!Array.isArray(r) || r.length < 2 || !r.every((x) => typeof x === 'string' && /^(ok|no|0|[1-9][0-9]*)$/.test(x))) return bad();
     if (r[0] === 'no') {
       const i = Number(r[1]);
-      if (r.length !== 2 || !Number.isInteger(i) || i < 1 || i > s.length) return bad();
+      if (r.length !== 2 || !/^[1-9][0-9]*$/.test(r[1] as string) || !Number.isInteger(i) || i < 1 || i > s.length) return bad();
       return { ok: false, counter: s[i - 1]!.counter };
     }
-    if (r[0] !== 'ok' || r.length !== s.length + 1) return bad();
+    // Every sum must be a decimal: 'ok' or 'no' in a sum's place is an odd reply, never BigInt's SyntaxError.
+    if (r[0] !== 'ok' || r.length !== s.length + 1 || !r.slice(1).every((x: string) => /^(0|[1-9][0-9]*)$/.test(x))) return bad();
     return { ok: true, after: Object.freeze(r.slice(1).map((x: string) => BigInt(x))) };
   }
 }
@@ -597,7 +614,7 @@ export class PostgresBudgetStore extends Base implements BudgetStore {
  * locks the head row, computes the entry hash in SQL (`sha256`, the same formula as
  * `auditEntryHash`), inserts the entry and moves the head: concurrent appends from any number of
  * instances form one chain. A trigger refuses UPDATE and DELETE on the table; the chain and an
- * anchored head catch what someone able to drop the trigger does anyway ({@link verifyAuditLog}).
+ * anchored head catch what someone able to drop the trigger does anyway (`verifyAuditLog`).
  * @example
  * const log = new PostgresAuditLog(pool);
  * const audit = auditHook(log);

@@ -132,6 +132,7 @@ class Base {
 }
 
 const INFO_PERSISTENCE = new Script(`return redis.call('INFO', 'persistence')`);
+const INFO_MEMORY = new Script(`return redis.call('INFO', 'memory')`);
 /** Clients already found persistent (a failed or refused check is asked again on the next call). */
 const persistent = new WeakSet<object>();
 
@@ -181,6 +182,7 @@ class Durable extends Base {
       aof = /aof_enabled:1/.test(info) ? 'yes' : 'no';
     }
     if (aof === 'yes' || (save !== undefined && save.trim() !== '')) {
+      await this.#checkEviction();
       persistent.add(this.client);
       return;
     }
@@ -190,6 +192,28 @@ class Durable extends Base {
         'kill switch and spent budget would be lost, and revoked or killed grants would sign again. Enable ' +
         '"appendonly yes" (or keep these stores in PostgreSQL), or pass { allowNonPersistent: true } to accept the loss.',
       { backend: 'redis', reason: 'no-persistence' },
+    );
+  }
+
+  /**
+   * SPEC 9.4: a server with a memory limit and an eviction policy other than `noeviction` drops keys
+   * under memory pressure: `volatile-*` policies (the default of some managed offerings) pick keys
+   * with a TTL, i.e. revocations with `until` and budget counters; `allkeys-*` also kill switches.
+   * Persisted or not, that loses the same state as a restart, silently. Read through a script, so
+   * that clients with only `eval` are checked too.
+   */
+  async #checkEviction(): Promise<void> {
+    const info = await guarded('redis', 'persistence', this.timeoutMs, () => run(this.client, INFO_MEMORY, [], []));
+    const max = typeof info === 'string' ? /^maxmemory:(\d+)\r?$/m.exec(info) : null;
+    const policy = typeof info === 'string' ? /^maxmemory_policy:([a-z-]+)\r?$/m.exec(info) : null;
+    if (max === null || policy === null) fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to INFO memory', { backend: 'redis', op: 'persistence' });
+    if (max[1] === '0' || policy[1] === 'noeviction') return;
+    fail(
+      'STORE_NOT_PERSISTENT',
+      `redis store: the server may evict keys (maxmemory ${max[1]}, maxmemory-policy ${policy[1]}): under memory pressure it ` +
+        'would drop revocations, kill switches and spent budgets, and revoked or killed grants would sign again. Set ' +
+        '"maxmemory-policy noeviction" (or no maxmemory), or pass { allowNonPersistent: true } to accept the loss.',
+      { backend: 'redis', reason: 'eviction' },
     );
   }
 
@@ -428,7 +452,14 @@ export class RedisRateLimiter extends Base implements RateLimiter {
       [now, now - this.windowMs, this.limit, this.windowMs, member],
     );
     if (!Array.isArray(r) || r.length !== 2) fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to hit', { backend: 'redis', op: 'hit' });
-    if (r[0] === 1) return { allowed: true, remaining: this.limit - Number(r[1]), retryAfterMs: 0 };
+    if (r[0] === 1) {
+      // SPEC 9.6: "allowed" only with the count the script returns (1..limit); any other shape fails closed.
+      const n = r[1];
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > this.limit)
+        fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to hit', { backend: 'redis', op: 'hit' });
+      return { allowed: true, remaining: this.limit - n, retryAfterMs: 0 };
+    }
+    if (r[0] !== 0) fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to hit', { backend: 'redis', op: 'hit' });
     const oldest = Number(r[1]);
     if (!Number.isFinite(oldest)) fail('STORE_UNAVAILABLE', 'redis store: unexpected reply to hit', { backend: 'redis', op: 'hit' });
     return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, oldest + this.windowMs - now) };

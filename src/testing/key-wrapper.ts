@@ -36,13 +36,13 @@ function check(ok: boolean, name: string, message: string): void {
   if (!ok) throw new KeyWrapperConformanceError(name, message);
 }
 
-async function outcome(p: Promise<SecretBytes>): Promise<string> {
+async function outcome(p: Promise<SecretBytes>): Promise<{ code: string; message?: string }> {
   try {
     const r = await p;
     if (r instanceof SecretBytes) r.dispose();
-    return 'resolved';
+    return { code: 'resolved' };
   } catch (e) {
-    return e instanceof AgentvaultError ? e.code : 'a non-library error';
+    return e instanceof AgentvaultError ? { code: e.code, message: e.message } : { code: 'a non-library error' };
   }
 }
 
@@ -95,9 +95,13 @@ export async function checkKeyWrapper(wrapper: KeyWrapper, options: CheckKeyWrap
   check(wrapped.version === w.currentVersion, 'round trip', 'wrap must use the current version');
   check(typeof wrapped.data === 'string' && /^[A-Za-z0-9_-]{1,4096}$/.test(wrapped.data), 'round trip', 'data must be base64url, at most 4096 characters');
 
+  // SPEC 10.1.1: every refusal has one generic message, so a failure tells nothing about why
+  // (no version, tag or format oracle). Collected here and compared at the end.
+  const messages = new Set<string>();
   const refused = async (name: string, wk: WrappedKey, c: Uint8Array) => {
     const got = await outcome(w.unwrap(wk, c));
-    check(got === 'UNWRAP_FAILED', name, `expected UNWRAP_FAILED, got ${got}`);
+    check(got.code === 'UNWRAP_FAILED', name, `expected UNWRAP_FAILED, got ${got.code}`);
+    messages.add(got.message ?? '');
   };
   const ctxFlip = Uint8Array.from(ctx);
   ctxFlip[5]! ^= 0x01;
@@ -114,6 +118,19 @@ export async function checkKeyWrapper(wrapper: KeyWrapper, options: CheckKeyWrap
   await refused('tampered blob (extended)', { ...wrapped, data: base64urlnopad.encode(Uint8Array.of(...raw, 0)) }, ctx);
   check((await w.wrap(key, ctx)).data !== wrapped.data, 'randomized', 'wrapping the same key twice must give different data');
 
+  // Binary contexts (the wrap context of SPEC 10.2.3 is bytes, not text): an adapter that passes
+  // the context as a UTF-8 string (invalid bytes collapse into U+FFFD) or as a C string (cut at
+  // NUL) binds less than the context. Every byte value must round trip and count.
+  const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+  await roundTrip(w, key, allBytes, 'binary context (all byte values)');
+  const invalidUtf8 = Uint8Array.of(0x61, 0xff, 0x62);
+  const wrappedBinary = await w.wrap(key, invalidUtf8);
+  await refused('wrong context (another invalid UTF-8 byte)', wrappedBinary, Uint8Array.of(0x61, 0xfe, 0x62));
+  const withNul = Uint8Array.of(0x61, 0x00, 0x62);
+  const wrappedNul = await w.wrap(key, withNul);
+  await refused('wrong context (cut at NUL)', wrappedNul, Uint8Array.of(0x61));
+  await refused('wrong context (other bytes after NUL)', wrappedNul, Uint8Array.of(0x61, 0x00, 0x63));
+
   // Concurrency: distinct keys and contexts in flight at once; each must come back to its own.
   const jobs = Array.from({ length: n }, (_, j) => {
     const k = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + j) & 0xff);
@@ -121,6 +138,8 @@ export async function checkKeyWrapper(wrapper: KeyWrapper, options: CheckKeyWrap
     return roundTrip(w, k, c, `concurrency (${n} parallel round trips)`);
   });
   await Promise.all(jobs);
+
+  check(messages.size === 1, 'one generic refusal', 'every failure to unwrap must throw UNWRAP_FAILED with one generic message (SPEC 10.1.1)');
 
   if (options.previous !== undefined) {
     const p = options.previous;

@@ -110,7 +110,8 @@ export class UnlockedVault {
   /** True after `lock()` or expiry. */
   get locked(): boolean {
     const s = states.get(this);
-    return !s || s.umks.size === 0 || s.clock() >= s.expiresAt;
+    // Both clocks, as `_stateOf` checks them: a handle that refuses every call reads as locked.
+    return !s || s.umks.size === 0 || s.clock() >= s.expiresAt || Date.now() >= s.realExpiresAt;
   }
 
   /** The subkey for `purpose` (from the active UMK unless `umkVersion` is given). Dispose it after use. */

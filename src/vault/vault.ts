@@ -408,6 +408,11 @@ export interface RewrapOptions {
  */
 export function rewrapVault(unlocked: UnlockedVault, opts: RewrapOptions): { readonly vault: VaultData; readonly recoveryCode?: SecretBytes } {
   const state = _stateOf(unlocked, true);
+  // SPEC 12.3 / 6.4: moving the vault to another wallet needs a handle opened by a key (the
+  // wallet's or the recovery slot's). A handle reopened from a session holds only the UMKs: a
+  // stolen session cookie must not be enough to take the vault over for good.
+  if (state.walletKey === undefined && state.recoveryKey === undefined)
+    fail('AUTHORIZATION_REQUIRED', 'a handle reopened from a session cannot rewrap the vault: unlock it with the wallet (or recover) first', { reason: 'session-handle' });
   aobject(opts, 'options');
   const prepared = aobject(opts.prepared, 'prepared') as unknown as PreparedVault;
   const wallet = prepared.owner;

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAddress, encodeAddress, isAddress } from '../../src/primitives/address.js';
 import { cat, hex, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
+import type { AgentvaultError } from '../../src/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
 
 const KNOWN: readonly (readonly [name: string, address: string, bytes: string])[] = [
@@ -116,7 +117,9 @@ describe('the 32-byte codec decides exactly as @scure/base (issue 18: faster cod
     try {
       return toHex(decodeAddress(text));
     } catch (e) {
-      return (e as Error).message.endsWith('not base58') ? 'not base58' : 'not 32';
+      // SPEC 3.7 names the rule: a character outside the alphabet is `bad-alphabet` (the empty
+      // text too, which @scure/base decodes to zero bytes: 'not 32' there).
+      return (e as AgentvaultError).details?.['reason'] === 'bad-alphabet' && text !== '' ? 'not base58' : 'not 32';
     }
   };
   const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';

@@ -187,7 +187,7 @@ function postgresLike(name: string, skip: string, makeClient: () => Promise<{ cl
         close: async () => {
           for (const t of ['nonces', 'revocations', 'kills', 'rate_limits', 'budget_counters', 'budget_spends', 'budget_records', 'audit_log', 'audit_head'])
             await admin.query(`DROP TABLE IF EXISTS "${prefix}${t}"`);
-          for (const f of ['budget_spend', 'audit_append', 'audit_refuse']) await admin.query(`DROP FUNCTION IF EXISTS "${prefix}${f}" CASCADE`);
+          for (const f of ['budget_spend', 'audit_append', 'audit_refuse', 'audit_head_guard']) await admin.query(`DROP FUNCTION IF EXISTS "${prefix}${f}" CASCADE`);
           for (const end of ends.reverse()) await end();
         },
       };

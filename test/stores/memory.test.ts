@@ -71,20 +71,24 @@ describe('MemoryRevocationStore bounds', () => {
     let t = 1_000_000;
     const s = new MemoryRevocationStore({ maxEntries: 2, sweepIntervalMs: 0, clock: () => t, maxClockSkewMs: 0 });
     await s.revoke('g1', t + 100);
+    await s.revoke('g2', t + 50);
+    // Revocations and kill switches have separate bounds: a store full of revocations still kills.
     await s.kill({ bot: 'b1' });
-    expect(await code(s.revoke('g2'))).toBe('STORE_FULL');
+    await s.kill({ bot: 'b2' });
+    expect(await code(s.revoke('g3'))).toBe('STORE_FULL');
     expect(await code(s.kill({ wallet: 'w1' }))).toBe('STORE_FULL');
     await s.revoke('g1'); // extending an existing revocation needs no room
     await s.kill({ bot: 'b1' }); // idempotent
     expect(await s.isRevoked('g1')).toBe(true);
     expect(await s.isKilled({ bot: 'b1', wallet: 'x' })).toBe(true);
-    await s.unkill({ bot: 'b1' });
-    await s.revoke('g2', t + 50);
+    await s.unkill({ bot: 'b2' });
+    await s.kill({ wallet: 'w1' }); // room from the unkill
+    expect(await s.isKilled({ bot: 'x', wallet: 'w1' })).toBe(true);
     t += 100;
     expect(await s.isRevoked('g1')).toBe(true); // extended to "for good"
     expect(await s.isRevoked('g2')).toBe(false);
-    await s.kill({ wallet: 'w1' }); // room from g2's expiry
-    expect(await s.isKilled({ bot: 'x', wallet: 'w1' })).toBe(true);
+    await s.revoke('g3'); // room from g2's expiry
+    expect(await s.isRevoked('g3')).toBe(true);
   });
 });
 
