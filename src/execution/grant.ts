@@ -40,13 +40,12 @@ import { encodeContext } from '../records/context.js';
 import { parseRecordText } from '../records/format.js';
 import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
-import type { RevocationStore } from '../stores/types.js';
+import type { AuditEvent, BudgetStore, RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
 import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy, type NormalizedPolicy } from './policy/index.js';
-import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner, type SigningDecisionEvent } from './signer.js';
+import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aBoundOrder } from './pipeline/bind.js';
 import { aProgramDecoders } from './pipeline/evaluate.js';
-import type { BudgetStore } from './pipeline/spend.js';
 import type { ProgramDecoder } from './programs/types.js';
 import { aLookupTables } from './transaction/accounts.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
@@ -555,7 +554,7 @@ export interface ExecutionSignerOptions {
   /** v2: the budget store; required when the policy has budgets (SPEC 10.4.9). */
   readonly budgets?: BudgetStore;
   /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.11). A hook that throws stops an allowed signature. */
-  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+  readonly audit?: (event: AuditEvent) => void | Promise<void>;
 }
 
 const SIGNER_OPTION_KEYS = new Set(['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit']);
@@ -697,7 +696,8 @@ export async function withExecutionSigner<T>(
       secret,
       g.agent,
       policy,
-      { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
+      // Its own lease, never one of a concurrent use of the same agent key (released when that use ends).
+      { notAfter, maxSignatures, clock: () => now + (Date.now() - start), ...(lease === undefined ? {} : { key: lease }) },
       {
         ...(boundOrder === undefined ? {} : { order: boundOrder }),
         lookupTables,
