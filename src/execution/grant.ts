@@ -42,7 +42,18 @@ import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
 import type { AuditEvent, BudgetStore, RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
-import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy, type NormalizedPolicy } from './policy/index.js';
+import {
+  evaluateOrder,
+  normalizePolicy,
+  policyHash,
+  summarizePolicy,
+  type ExecutionPolicyInput,
+  type ExecutionPolicyV2Input,
+  type ExecutionState,
+  type NormalizedPolicy,
+  type Order,
+  type OrderV2,
+} from './policy/index.js';
 import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aBoundOrder } from './pipeline/bind.js';
 import { aProgramDecoders } from './pipeline/evaluate.js';
@@ -395,6 +406,16 @@ function observe(buffer: Uint8Array): Uint8Array {
   return buffer;
 }
 
+/**
+ * A policy as the app passes it (issue 15 item 2): v1 or v2 as written, or a policy already
+ * normalized by `normalizePolicy`. The type guides the caller; the value is still validated at
+ * run time (`POLICY_INVALID`), since it often comes from a database.
+ */
+export type PolicyInput = ExecutionPolicyInput | ExecutionPolicyV2Input | NormalizedPolicy;
+
+/** An order as the bot describes it: `Order` under a v1 policy, `OrderV2` under a v2 policy (SPEC 10.3.3). */
+export type OrderInput = Order | OrderV2;
+
 /** Options of `createExecutionGrant`. */
 export interface CreateExecutionGrantOptions {
   /** A verified `enable-execution` authorization from `verifySignedMessage`; spent by this call. */
@@ -412,7 +433,7 @@ export interface CreateExecutionGrantOptions {
    */
   readonly agentAddress: string;
   /** The policy whose hash the user signed. */
-  readonly policy: unknown;
+  readonly policy: PolicyInput;
   readonly wrapper: KeyWrapper;
   /** Largest grant window accepted; default 7 days; at most 90 days. */
   readonly maxWindowMs?: number;
@@ -445,7 +466,8 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   // The grant's `owner` is the wallet that signs it: the vault's current wallet (equal to the
   // vault owner unless the user moved the vault to a new wallet, SPEC 6.4).
   const { wallet: owner, domain, chain } = vault.data;
-  const auth = useAuthorization(o.authorization, { purpose: 'enable-execution', address: owner, domain, chain, now });
+  const auth = useAuthorization(o.authorization as VerifiedMessage, // checked there (brand), whatever the caller passed
+    { purpose: 'enable-execution', address: owner, domain, chain, now });
   const params = grantParamsFromResources(auth.resources, auth.params);
   // The user signed for one agent wallet (review E7): the grant may only carry that one.
   if (params.agent !== o.agentAddress)
@@ -493,13 +515,19 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   }
 }
 
+/** Options of `rewrapGrant`. */
+export interface RewrapGrantOptions {
+  /** The wrapper to move the data key to; default the same wrapper (its current key version). */
+  readonly to?: KeyWrapper;
+}
+
 /**
  * Move a grant's data key to the wrapper's newest key version, or to another wrapper (`to`).
  * Nothing else in the grant changes; a grant already at `to`'s current version is returned as is.
  * @example
  * const moved = await rewrapGrant(grant, wrapper); // after adding v2 to AGENTVAULT_KEK
  */
-export async function rewrapGrant(grant: unknown, wrapper: KeyWrapper, options: { readonly to?: KeyWrapper } = {}): Promise<ExecutionGrant> {
+export async function rewrapGrant(grant: ExecutionGrant | string, wrapper: KeyWrapper, options: RewrapGrantOptions = {}): Promise<ExecutionGrant> {
   const g = parseGrant(grant);
   const from = aKeyWrapper(wrapper);
   const to = aKeyWrapper(aobject(options, 'options')['to'] ?? from, 'to');
@@ -519,11 +547,14 @@ export async function rewrapGrant(grant: unknown, wrapper: KeyWrapper, options: 
 export interface ExecutionSignerOptions {
   readonly wrapper: KeyWrapper;
   /** The bot's current policy; must hash to the grant's policy hash. */
-  readonly policy: unknown;
-  /** The order about to be placed (see `evaluateOrder`). */
-  readonly order: unknown;
-  /** Account state for the order rules. */
-  readonly state: unknown;
+  readonly policy: PolicyInput;
+  /** The order about to be placed (see `evaluateOrder`): `Order` under v1, `OrderV2` under v2. */
+  readonly order: OrderInput;
+  /**
+   * Account state for the order rules: required for perps orders (every v1 order); a missing
+   * state refuses such an order (`POLICY_VIOLATION`, rule `state`).
+   */
+  readonly state?: ExecutionState;
   /** Shared revocation / kill-switch store; its errors propagate (fail closed). */
   readonly revocations: RevocationStore;
   /**
@@ -625,7 +656,7 @@ function aRevocations(value: unknown): RevocationStore {
  *   expected: { owner: user.address, bot: bot.id } }, (signer) => signer.signTransactionMessage(messageBytes));
  */
 export async function withExecutionSigner<T>(
-  grant: unknown,
+  grant: ExecutionGrant | string,
   options: ExecutionSignerOptions,
   fn: (signer: ExecutionSigner) => T | Promise<T>,
 ): Promise<T> {

@@ -104,7 +104,17 @@ export {
   signedPolicySummary,
   withExecutionSigner,
 } from './grant.js';
-export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, ExpectedGrant, GrantAuthorization, GrantParams } from './grant.js';
+export type {
+  CreateExecutionGrantOptions,
+  ExecutionGrant,
+  ExecutionSignerOptions,
+  ExpectedGrant,
+  GrantAuthorization,
+  GrantParams,
+  OrderInput,
+  PolicyInput,
+  RewrapGrantOptions,
+} from './grant.js';
 export {
   ASSOCIATED_TOKEN_PROGRAM,
   COMPUTE_BUDGET_PROGRAM,

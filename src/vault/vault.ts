@@ -7,7 +7,7 @@ import { decodeBase64url } from '../_encoding.js';
 import { abytes, aint, aobject, equalBytes, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { AgentvaultError, fail } from '../errors.js';
-import { useAuthorization, type SignedAs } from '../messages/authorization.js';
+import { useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
 import { decodeAddress } from '../primitives/address.js';
 import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
@@ -189,7 +189,7 @@ export interface CreateVaultOptions {
    * A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the owner for the
    * vault's domain and chain: the KDM signatures alone never authenticate (DESIGN 3).
    */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   readonly signedAs?: SignedAs;
   /** Optional server-side pepper (32 random bytes); the same pepper is needed at every unlock. */
   readonly pepper?: Uint8Array;
@@ -282,7 +282,7 @@ function openAllVersions(data: VaultData, key: SecretBytes, slot: 'wallet' | 're
 
 export interface UnlockVaultOptions {
   /** A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the vault's wallet. */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   /** The wallet's signature of this vault's key message (`vaultKeyMessage(vault)`). */
   readonly signature: Uint8Array;
   readonly pepper?: Uint8Array;
@@ -333,7 +333,7 @@ export function vaultKeyMessage(vault: unknown): { readonly text: string; readon
 
 export interface RecoveryUnlockOptions {
   /** A verified `unlock` authorization by the vault's wallet or, after losing it, by the new wallet. */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   /** The authorization's signer: defaults to the vault's wallet. */
   readonly authorizedBy?: string;
   readonly recoveryCode?: string;

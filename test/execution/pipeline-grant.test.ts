@@ -119,7 +119,7 @@ describe('v2 end to end: enable with the summary, sign under the bound order', (
   const agent = s.agent.address;
   const run = async <T>(order: unknown, fn: (signer: ExecutionSigner) => Promise<T>, events: AuditEvent[] = []) =>
     withExecutionSigner(await grantFor(s), {
-      wrapper: wrapperV1(), policy, order, state: { positionNotional: '0', dailyLoss: '0' }, revocations: newRevocations(), now: NOW + 60_000,
+      wrapper: wrapperV1(), policy, order: order as never, state: { positionNotional: '0', dailyLoss: '0' }, revocations: newRevocations(), now: NOW + 60_000,
       expected: { owner: s.owner.address, bot: BOT }, programs, audit: (e) => void events.push(e),
     }, fn);
 
@@ -172,7 +172,7 @@ describe('v2 end to end: enable with the summary, sign under the bound order', (
   });
 
   it('unknown options are refused (a misspelt lookupTables is never ignored)', async () => {
-    await expectCodeAsync(run(swap, async () => 1).then(() => withExecutionSigner({}, { lookuptables: {} } as never, async () => 1)), 'INVALID_INPUT');
+    await expectCodeAsync(run(swap, async () => 1).then(() => withExecutionSigner({} as never, { lookuptables: {} } as never, async () => 1)), 'INVALID_INPUT');
   });
 });
 
