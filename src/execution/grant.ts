@@ -15,7 +15,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
-import { aobject, equalBytes, typeName, utf8, zero } from '../_utils.js';
+import { aoptions } from '../_options.js';
+import { equalBytes, typeName, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
@@ -441,6 +442,8 @@ export interface CreateExecutionGrantOptions {
   readonly now?: number;
 }
 
+const GRANT_OPTION_KEYS = ['authorization', 'vault', 'agentKeyRecord', 'agentKeyFields', 'agentAddress', 'policy', 'wrapper', 'maxWindowMs', 'now'];
+
 /**
  * Enable execution: turn a verified, user-signed `enable-execution` authorization into a stored
  * grant. The authorization is spent first (any later refusal still consumes it). Refusals:
@@ -453,7 +456,8 @@ export interface CreateExecutionGrantOptions {
  * await db.saveGrant(grant.id, serializeGrant(grant));
  */
 export async function createExecutionGrant(options: CreateExecutionGrantOptions): Promise<ExecutionGrant> {
-  const o = aobject(options, 'options') as Partial<CreateExecutionGrantOptions>;
+  // SPEC 2: a misspelt option (say `maxWindow`) is refused, never silently ignored.
+  const o = aoptions(options, 'options', GRANT_OPTION_KEYS) as Partial<CreateExecutionGrantOptions>;
   const now = aNow(o.now);
   const vault = o.vault;
   if (!(vault instanceof UnlockedVault)) return fail('INVALID_INPUT', 'vault: expected an UnlockedVault', { field: 'vault' });
@@ -530,7 +534,7 @@ export interface RewrapGrantOptions {
 export async function rewrapGrant(grant: ExecutionGrant | string, wrapper: KeyWrapper, options: RewrapGrantOptions = {}): Promise<ExecutionGrant> {
   const g = parseGrant(grant);
   const from = aKeyWrapper(wrapper);
-  const to = aKeyWrapper(aobject(options, 'options')['to'] ?? from, 'to');
+  const to = aKeyWrapper(aoptions(options, 'options', ['to'])['to'] ?? from, 'to');
   if (g.wrappedKey.wrapper === to.id && g.wrappedKey.version === to.currentVersion) return g;
   const context = grantWrapContext(g);
   const key = await from.unwrap(g.wrappedKey, context);
@@ -588,7 +592,7 @@ export interface ExecutionSignerOptions {
   readonly audit?: (event: AuditEvent) => void | Promise<void>;
 }
 
-const SIGNER_OPTION_KEYS = new Set(['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit']);
+const SIGNER_OPTION_KEYS = ['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit'];
 
 function aBudgetStore(value: unknown): BudgetStore | undefined {
   if (value === undefined) return undefined;
@@ -660,9 +664,8 @@ export async function withExecutionSigner<T>(
   options: ExecutionSignerOptions,
   fn: (signer: ExecutionSigner) => T | Promise<T>,
 ): Promise<T> {
-  const o = aobject(options, 'options') as Partial<ExecutionSignerOptions>;
   // A misspelt option (say `lookuptables`) must not be silently ignored.
-  for (const k of Object.keys(o)) if (!SIGNER_OPTION_KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
+  const o = aoptions(options, 'options', SIGNER_OPTION_KEYS) as Partial<ExecutionSignerOptions>;
   if (typeof fn !== 'function') fail('INVALID_INPUT', 'fn: expected a callback', { field: 'fn' });
   const lookupTables = aLookupTables(o.lookupTables);
   const programs = aProgramDecoders(o.programs);
