@@ -15,6 +15,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
+import { decodeBase64 } from '../_encoding.js';
 import { aoptions } from '../_options.js';
 import { equalBytes, typeName, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
@@ -276,14 +277,9 @@ export function parseGrant(value: unknown): ExecutionGrant {
   const signedAs = auth['signedAs'];
   if (signedAs !== 'raw' && signedAs !== 'offchain-v1') return bad('authorization.signedAs', "expected 'raw' or 'offchain-v1'");
   const sigText = str(auth, 'signature');
-  let signature: Uint8Array | undefined;
-  try {
-    signature = base64.decode(sigText);
-  } catch {
-    signature = undefined;
-  }
-  if (signature === undefined || signature.length !== 64 || base64.encode(signature) !== sigText)
-    bad('authorization.signature', 'expected standard base64 of 64 bytes');
+  // SPEC 3.7: the canonical decoder decides by explicit rules (alphabet, length, padding, zero
+  // unused bits), never by whether a codec happens to throw; INVALID_INPUT with `details.reason`.
+  const signature = decodeBase64(sigText, { field: 'grant.authorization.signature', what: 'standard base64 of 64 bytes' }, 64);
 
   // SPEC 10.2.2: the grant proves itself. The signature covers the message; the message
   // names owner, bot, agent, policy hash and window; they must be the grant's.
