@@ -483,7 +483,8 @@ export function decodeSignature(value: unknown): Uint8Array {
     fail('INVALID_INPUT', 'signature: expected Uint8Array(64) or a base58/base64 string (not a JSON-serialized Uint8Array)', {
       field: 'signature',
     });
-  if (value.length > 100) fail('INVALID_INPUT', 'signature: string too long for 64 bytes', { field: 'signature' });
+  // Size cap first (bounded work on hostile input): no encoding of 64 bytes is longer than 88.
+  if (value.length > 100) fail('INVALID_INPUT', 'signature: string too long for 64 bytes', { field: 'signature', reason: 'bad-length' });
   // SPEC 3.7: canonical decoders with explicit rules (alphabet, length, padding, zero unused bits);
   // a refusal is INVALID_INPUT with `details.reason`, never a codec's own exception.
   const f = { field: 'signature' };
