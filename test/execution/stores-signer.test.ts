@@ -217,7 +217,9 @@ function check(t: Record<string, number>, name: string): void {
   expect(signed + unavailable).toBeGreaterThanOrEqual(50);
 }
 
-describe('issue 14: 4 processes x 200 parallel sign attempts, a budget of 50 signatures', () => {
+// Once per run: the burst tests the budget's atomicity across processes, which the crypto backend
+// (node or noble project) does not change; ~100 s of two shared cores is not worth spending twice.
+describe.skipIf(inject('cryptoBackend') === 'noble')('issue 14: 4 processes x 200 parallel sign attempts, a budget of 50 signatures', () => {
   let dir: string;
   let grantFile: string;
   beforeAll(async () => {
