@@ -307,7 +307,7 @@ const grants = {
     { name: 'signedAs changed to off-chain v1', of: 0, patch: { authorization: { ...g0.authorization, signedAs: 'offchain-v1' } }, op: 'parse', code: 'INVALID_SIGNATURE', reason: null },
     { name: 'unknown field', of: 0, patch: { note: 'x' }, op: 'parse', code: 'INVALID_INPUT', reason: null },
     { name: 'v 2', of: 0, patch: { v: 2 }, op: 'parse', code: 'UNSUPPORTED_VERSION', reason: null },
-    { name: 'signature base64 with non-zero unused bits', of: 0, patch: { authorization: { ...g0.authorization, signature: g0.authorization.signature.slice(0, -3) + B64U[B64U.indexOf(g0.authorization.signature.at(-3)!) ^ 1] + '==' } }, op: 'parse', code: 'INVALID_INPUT', reason: null },
+    { name: 'signature base64 with non-zero unused bits', of: 0, patch: { authorization: { ...g0.authorization, signature: g0.authorization.signature.slice(0, -3) + B64U[B64U.indexOf(g0.authorization.signature.at(-3)!) ^ 1] + '==' } }, op: 'parse', code: 'INVALID_INPUT', reason: 'non-zero-unused-bits' },
     { name: 'grant id changed (not signed; bound by the wrap context)', of: 0, patch: { id: '100102030405060708090a0b0c0d0e0f' }, op: 'unwrap', code: 'UNWRAP_FAILED', reason: null },
     { name: 'user changed (bound by the wrap context)', of: 0, patch: { user: otherAddress }, op: 'unwrap', code: 'UNWRAP_FAILED', reason: null },
     { name: 'wrapped data with non-zero unused bits', of: 0, patch: { wrappedKey: { ...g0.wrappedKey, data: lastFlip(g0.wrappedKey.data) } }, op: 'unwrap', code: 'UNWRAP_FAILED', reason: null },

@@ -89,7 +89,7 @@ export {
   summarizePolicy,
   withExecutionSigner,
 } from './execution/index.js';
-export type { ExecutionGrant, ExecutionPolicy, ExecutionPolicyV2Input, ExecutionSigner, KeyWrapper, NormalizedPolicy, Order, OrderV2 } from './execution/index.js';
+export type { ExecutionGrant, ExecutionPolicy, ExecutionPolicyV2Input, ExecutionSigner, KeyWrapper, NormalizedPolicy, Order, OrderInput, OrderV2, PolicyInput } from './execution/index.js';
 export {
   beginSession,
   createSessionPepper,

@@ -39,7 +39,9 @@ import {
   summarizePolicy,
   withExecutionSigner,
   type KeyWrapper,
-  type SigningDecisionEvent,
+  type AuditEvent,
+  type OrderInput,
+  type PolicyInput,
 } from 'agentvault/execution';
 import { createKitSigner } from 'agentvault/kit';
 import {
@@ -432,7 +434,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         // Every decision of the signer, allowed or refused, with the policy path of the rule and the
         // instruction index (SPEC 10.4.11). The event carries no key material; the message hash
         // identifies the transaction.
-        const audit = (e: SigningDecisionEvent) =>
+        const audit = (e: AuditEvent) =>
           logger[e.allowed ? 'info' : 'warn']('signing-decision', {
             bot: e.bot,
             grant: e.grantId,
@@ -454,8 +456,8 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
             grant.grant,
             {
               wrapper,
-              policy,
-              order,
+              policy: policy as PolicyInput, // stored JSON: validated again at run time (POLICY_INVALID)
+              order: order as OrderInput, // the parsed alert: evaluateOrder checks every field at run time
               state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
               revocations: stores.revocations,
               // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).

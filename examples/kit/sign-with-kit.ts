@@ -20,7 +20,7 @@ import {
 } from '@solana/kit';
 import nacl from 'tweetnacl';
 import { createAgentWallet } from 'agentvault/derivation';
-import { createExecutionGrant, LocalKeyWrapper, policyHash, withExecutionSigner } from 'agentvault/execution';
+import { createExecutionGrant, LocalKeyWrapper, policyHash, withExecutionSigner, type ExecutionPolicyInput, type Order } from 'agentvault/execution';
 import { createKitSigner } from 'agentvault/kit';
 import { issueChallenge, verifySignedMessage } from 'agentvault/messages';
 import { MemoryNonceStore, MemoryRevocationStore } from 'agentvault/stores';
@@ -47,7 +47,7 @@ async function authorize(purpose: 'unlock' | 'enable-execution', grant?: Paramet
   return verifySignedMessage({ message, signature: sign(message), nonces, expected: { ...site, purpose, address: owner } });
 }
 
-const policy = {
+const policy: ExecutionPolicyInput = {
   enabled: true,
   allowedMarkets: ['SOL-PERP'],
   allowedOrderTypes: ['limit'],
@@ -71,7 +71,7 @@ const auth = await authorize('enable-execution', { bot: 'bot-1', agent: agent.ad
 const grant = await createExecutionGrant({ authorization: auth, vault: vault!, agentKeyRecord: agent.records.agentKey, agentAddress: agent.address, policy, wrapper });
 
 // 3. The bot signs a Kit transaction through the scoped signer.
-const order = { market: 'SOL-PERP', type: 'limit', side: 'buy', notional: '100', leverage: '1' };
+const order: Order = { market: 'SOL-PERP', type: 'limit', side: 'buy', notional: '100', leverage: '1' };
 const state = { positionNotional: '0', dailyLoss: '0' };
 const signed = await withExecutionSigner(
   grant,

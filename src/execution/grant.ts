@@ -15,7 +15,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64 } from '@scure/base';
-import { aobject, equalBytes, typeName, utf8, zero } from '../_utils.js';
+import { decodeBase64 } from '../_encoding.js';
+import { aoptions } from '../_options.js';
+import { equalBytes, typeName, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
@@ -40,13 +42,23 @@ import { encodeContext } from '../records/context.js';
 import { parseRecordText } from '../records/format.js';
 import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
-import type { RevocationStore } from '../stores/types.js';
+import type { AuditEvent, BudgetStore, RevocationStore } from '../stores/types.js';
 import { UnlockedVault } from '../vault/unlocked.js';
-import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy, type NormalizedPolicy } from './policy/index.js';
-import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner, type SigningDecisionEvent } from './signer.js';
+import {
+  evaluateOrder,
+  normalizePolicy,
+  policyHash,
+  summarizePolicy,
+  type ExecutionPolicyInput,
+  type ExecutionPolicyV2Input,
+  type ExecutionState,
+  type NormalizedPolicy,
+  type Order,
+  type OrderV2,
+} from './policy/index.js';
+import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aBoundOrder } from './pipeline/bind.js';
 import { aProgramDecoders } from './pipeline/evaluate.js';
-import type { BudgetStore } from './pipeline/spend.js';
 import type { ProgramDecoder } from './programs/types.js';
 import { aLookupTables } from './transaction/accounts.js';
 import { aKeyWrapper, assertWrappedKey, type KeyWrapper, type WrappedKey } from './wrapper.js';
@@ -265,14 +277,9 @@ export function parseGrant(value: unknown): ExecutionGrant {
   const signedAs = auth['signedAs'];
   if (signedAs !== 'raw' && signedAs !== 'offchain-v1') return bad('authorization.signedAs', "expected 'raw' or 'offchain-v1'");
   const sigText = str(auth, 'signature');
-  let signature: Uint8Array | undefined;
-  try {
-    signature = base64.decode(sigText);
-  } catch {
-    signature = undefined;
-  }
-  if (signature === undefined || signature.length !== 64 || base64.encode(signature) !== sigText)
-    bad('authorization.signature', 'expected standard base64 of 64 bytes');
+  // SPEC 3.7: the canonical decoder decides by explicit rules (alphabet, length, padding, zero
+  // unused bits), never by whether a codec happens to throw; INVALID_INPUT with `details.reason`.
+  const signature = decodeBase64(sigText, { field: 'grant.authorization.signature', what: 'standard base64 of 64 bytes' }, 64);
 
   // SPEC 10.2.2: the grant proves itself. The signature covers the message; the message
   // names owner, bot, agent, policy hash and window; they must be the grant's.
@@ -396,6 +403,16 @@ function observe(buffer: Uint8Array): Uint8Array {
   return buffer;
 }
 
+/**
+ * A policy as the app passes it (issue 15 item 2): v1 or v2 as written, or a policy already
+ * normalized by `normalizePolicy`. The type guides the caller; the value is still validated at
+ * run time (`POLICY_INVALID`), since it often comes from a database.
+ */
+export type PolicyInput = ExecutionPolicyInput | ExecutionPolicyV2Input | NormalizedPolicy;
+
+/** An order as the bot describes it: `Order` under a v1 policy, `OrderV2` under a v2 policy (SPEC 10.3.3). */
+export type OrderInput = Order | OrderV2;
+
 /** Options of `createExecutionGrant`. */
 export interface CreateExecutionGrantOptions {
   /** A verified `enable-execution` authorization from `verifySignedMessage`; spent by this call. */
@@ -413,13 +430,15 @@ export interface CreateExecutionGrantOptions {
    */
   readonly agentAddress: string;
   /** The policy whose hash the user signed. */
-  readonly policy: unknown;
+  readonly policy: PolicyInput;
   readonly wrapper: KeyWrapper;
   /** Largest grant window accepted; default 7 days; at most 90 days. */
   readonly maxWindowMs?: number;
   /** Clock, ms since the epoch; default `Date.now()`. */
   readonly now?: number;
 }
+
+const GRANT_OPTION_KEYS = ['authorization', 'vault', 'agentKeyRecord', 'agentKeyFields', 'agentAddress', 'policy', 'wrapper', 'maxWindowMs', 'now'];
 
 /**
  * Enable execution: turn a verified, user-signed `enable-execution` authorization into a stored
@@ -433,7 +452,8 @@ export interface CreateExecutionGrantOptions {
  * await db.saveGrant(grant.id, serializeGrant(grant));
  */
 export async function createExecutionGrant(options: CreateExecutionGrantOptions): Promise<ExecutionGrant> {
-  const o = aobject(options, 'options') as Partial<CreateExecutionGrantOptions>;
+  // SPEC 2: a misspelt option (say `maxWindow`) is refused, never silently ignored.
+  const o = aoptions(options, 'options', GRANT_OPTION_KEYS) as Partial<CreateExecutionGrantOptions>;
   const now = aNow(o.now);
   const vault = o.vault;
   if (!(vault instanceof UnlockedVault)) return fail('INVALID_INPUT', 'vault: expected an UnlockedVault', { field: 'vault' });
@@ -446,7 +466,8 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   // The grant's `owner` is the wallet that signs it: the vault's current wallet (equal to the
   // vault owner unless the user moved the vault to a new wallet, SPEC 6.4).
   const { wallet: owner, domain, chain } = vault.data;
-  const auth = useAuthorization(o.authorization, { purpose: 'enable-execution', address: owner, domain, chain, now });
+  const auth = useAuthorization(o.authorization as VerifiedMessage, // checked there (brand), whatever the caller passed
+    { purpose: 'enable-execution', address: owner, domain, chain, now });
   const params = grantParamsFromResources(auth.resources, auth.params);
   // The user signed for one agent wallet (review E7): the grant may only carry that one.
   if (params.agent !== o.agentAddress)
@@ -494,16 +515,22 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   }
 }
 
+/** Options of `rewrapGrant`. */
+export interface RewrapGrantOptions {
+  /** The wrapper to move the data key to; default the same wrapper (its current key version). */
+  readonly to?: KeyWrapper;
+}
+
 /**
  * Move a grant's data key to the wrapper's newest key version, or to another wrapper (`to`).
  * Nothing else in the grant changes; a grant already at `to`'s current version is returned as is.
  * @example
  * const moved = await rewrapGrant(grant, wrapper); // after adding v2 to AGENTVAULT_KEK
  */
-export async function rewrapGrant(grant: unknown, wrapper: KeyWrapper, options: { readonly to?: KeyWrapper } = {}): Promise<ExecutionGrant> {
+export async function rewrapGrant(grant: ExecutionGrant | string, wrapper: KeyWrapper, options: RewrapGrantOptions = {}): Promise<ExecutionGrant> {
   const g = parseGrant(grant);
   const from = aKeyWrapper(wrapper);
-  const to = aKeyWrapper(aobject(options, 'options')['to'] ?? from, 'to');
+  const to = aKeyWrapper(aoptions(options, 'options', ['to'])['to'] ?? from, 'to');
   if (g.wrappedKey.wrapper === to.id && g.wrappedKey.version === to.currentVersion) return g;
   const context = grantWrapContext(g);
   const key = await from.unwrap(g.wrappedKey, context);
@@ -520,11 +547,14 @@ export async function rewrapGrant(grant: unknown, wrapper: KeyWrapper, options: 
 export interface ExecutionSignerOptions {
   readonly wrapper: KeyWrapper;
   /** The bot's current policy; must hash to the grant's policy hash. */
-  readonly policy: unknown;
-  /** The order about to be placed (see `evaluateOrder`). */
-  readonly order: unknown;
-  /** Account state for the order rules. */
-  readonly state: unknown;
+  readonly policy: PolicyInput;
+  /** The order about to be placed (see `evaluateOrder`): `Order` under v1, `OrderV2` under v2. */
+  readonly order: OrderInput;
+  /**
+   * Account state for the order rules: required for perps orders (every v1 order); a missing
+   * state refuses such an order (`POLICY_VIOLATION`, rule `state`).
+   */
+  readonly state?: ExecutionState;
   /** Shared revocation / kill-switch store; its errors propagate (fail closed). */
   readonly revocations: RevocationStore;
   /**
@@ -555,10 +585,10 @@ export interface ExecutionSignerOptions {
   /** v2: the budget store; required when the policy has budgets (SPEC 10.4.9). */
   readonly budgets?: BudgetStore;
   /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.11). A hook that throws stops an allowed signature. */
-  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+  readonly audit?: (event: AuditEvent) => void | Promise<void>;
 }
 
-const SIGNER_OPTION_KEYS = new Set(['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit']);
+const SIGNER_OPTION_KEYS = ['wrapper', 'policy', 'order', 'state', 'revocations', 'expected', 'maxSignatures', 'now', 'lookupTables', 'programs', 'budgets', 'audit'];
 
 function aBudgetStore(value: unknown): BudgetStore | undefined {
   if (value === undefined) return undefined;
@@ -626,13 +656,12 @@ function aRevocations(value: unknown): RevocationStore {
  *   expected: { owner: user.address, bot: bot.id } }, (signer) => signer.signTransactionMessage(messageBytes));
  */
 export async function withExecutionSigner<T>(
-  grant: unknown,
+  grant: ExecutionGrant | string,
   options: ExecutionSignerOptions,
   fn: (signer: ExecutionSigner) => T | Promise<T>,
 ): Promise<T> {
-  const o = aobject(options, 'options') as Partial<ExecutionSignerOptions>;
   // A misspelt option (say `lookuptables`) must not be silently ignored.
-  for (const k of Object.keys(o)) if (!SIGNER_OPTION_KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
+  const o = aoptions(options, 'options', SIGNER_OPTION_KEYS) as Partial<ExecutionSignerOptions>;
   if (typeof fn !== 'function') fail('INVALID_INPUT', 'fn: expected a callback', { field: 'fn' });
   const lookupTables = aLookupTables(o.lookupTables);
   const programs = aProgramDecoders(o.programs);
@@ -697,7 +726,8 @@ export async function withExecutionSigner<T>(
       secret,
       g.agent,
       policy,
-      { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
+      // Its own lease, never one of a concurrent use of the same agent key (released when that use ends).
+      { notAfter, maxSignatures, clock: () => now + (Date.now() - start), ...(lease === undefined ? {} : { key: lease }) },
       {
         ...(boundOrder === undefined ? {} : { order: boundOrder }),
         lookupTables,

@@ -104,7 +104,17 @@ export {
   signedPolicySummary,
   withExecutionSigner,
 } from './grant.js';
-export type { CreateExecutionGrantOptions, ExecutionGrant, ExecutionSignerOptions, ExpectedGrant, GrantAuthorization, GrantParams } from './grant.js';
+export type {
+  CreateExecutionGrantOptions,
+  ExecutionGrant,
+  ExecutionSignerOptions,
+  ExpectedGrant,
+  GrantAuthorization,
+  GrantParams,
+  OrderInput,
+  PolicyInput,
+  RewrapGrantOptions,
+} from './grant.js';
 export {
   ASSOCIATED_TOKEN_PROGRAM,
   COMPUTE_BUDGET_PROGRAM,
@@ -126,13 +136,14 @@ export type {
   ExecutionSigner,
   MessageHeader,
   RefusalReason,
-  SigningDecisionEvent,
 } from './signer.js';
 export { explainTransaction } from './pipeline/explain.js';
 export type { ExplainTransactionOptions, TransactionExplanation } from './pipeline/explain.js';
 export { budgetCounter } from './pipeline/spend.js';
-export type { BudgetSpend, BudgetSpendResult, BudgetStore, SpendIdentity } from './pipeline/spend.js';
+export type { SpendIdentity } from './pipeline/spend.js';
 export type { DecodeReason } from './transaction/decode.js';
+// One definition each, in stores/types.ts (the signer takes the stores' types; SPEC 9.8, 9.9).
+export type { AuditEvent, BudgetResult, BudgetSpend, BudgetStore } from '../stores/types.js';
 export type { PipelineReason } from './pipeline/refuse.js';
 export { associatedTokenAddress, findProgramAddress, WSOL_MINT } from './transaction/ata.js';
 export { LOOKUP_TABLE_MAX_ADDRESSES } from './transaction/accounts.js';

@@ -9,13 +9,14 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { abytes } from '../_utils.js';
 import { AgentvaultError, fail } from '../errors.js';
 import { decodeAddress } from '../primitives/address.js';
-import { createEd25519Signer } from '../primitives/ed25519.js';
+import { createEd25519Signer, type Ed25519Signer } from '../primitives/ed25519.js';
 import { insideTimeOfDay, type NormalizedPolicy } from './policy/index.js';
 import type { OrderV2 } from './policy/types.js';
 import { evaluateTransaction, type PipelineInput } from './pipeline/evaluate.js';
 import type { ProgramDecoders } from './pipeline/instructions.js';
 import type { PipelineReason } from './pipeline/refuse.js';
-import { spendStage, type BudgetStore } from './pipeline/spend.js';
+import { spendStage } from './pipeline/spend.js';
+import type { AuditEvent, BudgetStore } from '../stores/types.js';
 import { aLookupTables, type LookupTables } from './transaction/accounts.js';
 import { looksLikeTransactionMessage, type DecodeReason } from './transaction/decode.js';
 
@@ -68,23 +69,6 @@ export interface ExecutionSigner {
   signMessage(message: Uint8Array): Promise<Uint8Array>;
 }
 
-/** One signing decision (SPEC 10.4.11), handed to the `audit` hook. Never key material, never the message bytes. */
-export interface SigningDecisionEvent {
-  /** ms since the epoch (the signer's clock). */
-  readonly at: number;
-  readonly grantId: string;
-  readonly bot: string;
-  readonly agent: string;
-  readonly allowed: boolean;
-  readonly reason?: string;
-  readonly rule?: string;
-  readonly instructionIndex?: number;
-  /** SHA-256 of the message bytes, hex. */
-  readonly messageHash: string;
-  /** Budget counters after spending (counter -> decimal), when the policy has budgets. */
-  readonly budgetAfter?: Readonly<Record<string, string>>;
-}
-
 /** Hard maximum of `maxSignatures` (transactions one checked order may sign). */
 export const MAX_SIGNATURES_PER_USE = 16;
 
@@ -99,6 +83,13 @@ export interface ScopedSignerLimits {
   readonly maxSignatures: number;
   /** Clock, ms since the epoch; default `Date.now`. Read on every call. */
   readonly clock?: () => number;
+  /**
+   * The key to sign with, imported from `secretKey` by the caller: `withExecutionSigner` passes
+   * its own lease (SPEC 10.8). Without it the signer looks the seed up among the live leases, and
+   * under concurrent uses of one agent key in one process it may pick another call's lease, which
+   * is released when that call ends (`signer-closed` after the budget was spent).
+   */
+  readonly key?: Ed25519Signer;
 }
 
 /** @internal What the pipeline needs beyond the policy (validated by the caller, `withExecutionSigner`). */
@@ -108,7 +99,7 @@ export interface ScopedSignerPipeline {
   readonly lookupTables?: LookupTables;
   readonly programs?: ProgramDecoders;
   readonly budgets?: BudgetStore;
-  readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
+  readonly audit?: (event: AuditEvent) => void | Promise<void>;
   /** Grant id, bot and the wallet that signed the grant: budget counters and audit events. */
   readonly identity?: { readonly grantId: string; readonly bot: string; readonly wallet: string };
 }
@@ -162,12 +153,12 @@ export function createScopedSigner(
     if (timeOfDay !== undefined && !insideTimeOfDay(timeOfDay, t)) refuse('outside-time-of-day', 'outside the policy time of day (UTC)');
     return t;
   };
-  const audit = async (event: Omit<SigningDecisionEvent, 'grantId' | 'bot' | 'agent'>) => {
+  const audit = async (event: Omit<AuditEvent, 'grantId' | 'bot' | 'agent'>) => {
     if (pipeline.audit === undefined) return;
     await pipeline.audit(Object.freeze({ grantId: identity.grantId, bot: identity.bot, agent, ...event }));
   };
   // Backend signer (SPEC 3.6): OpenSSL where available, noble elsewhere; same bytes (RFC 8032).
-  const sign = createEd25519Signer(secretKey.subarray(0, 32)).sign;
+  const sign = (limits.key ?? createEd25519Signer(secretKey.subarray(0, 32))).sign;
   const signer: ExecutionSigner = Object.freeze({
     address: agent,
     async signTransactionMessage(message: Uint8Array): Promise<Uint8Array> {

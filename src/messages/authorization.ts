@@ -101,7 +101,8 @@ export interface AuthorizationExpectation {
  * (`AUTHORIZATION_REQUIRED`), and a clock that is not an integer or lags the verification time by
  * more than 5 minutes (`INVALID_INPUT`). Every check is mandatory.
  */
-export function useAuthorization(auth: unknown, expected: AuthorizationExpectation): VerifiedMessage {
+export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationExpectation): VerifiedMessage {
+  // Typed for callers (issue 15 item 2); still checked at run time: only the library's brand passes.
   for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
     if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
   if (typeof expected.now !== 'number' || !Number.isSafeInteger(expected.now))

@@ -8,7 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { base58, base64 } from '@scure/base';
+import { decodeBase58, decodeBase64 } from '../_encoding.js';
 import { aoptions } from '../_options.js';
 import { decodeUtf8, equalBytes, utf8 } from '../_utils.js';
 import { randomBytes } from '../_random.js';
@@ -483,21 +483,10 @@ export function decodeSignature(value: unknown): Uint8Array {
     fail('INVALID_INPUT', 'signature: expected Uint8Array(64) or a base58/base64 string (not a JSON-serialized Uint8Array)', {
       field: 'signature',
     });
-  if (value.length > 100) fail('INVALID_INPUT', 'signature: string too long for 64 bytes', { field: 'signature' });
-  let bytes: Uint8Array | undefined;
-  let canonical = false;
-  try {
-    if (value.length === 88 && value.endsWith('==')) {
-      bytes = base64.decode(value);
-      canonical = base64.encode(bytes) === value;
-    } else {
-      bytes = base58.decode(value);
-      canonical = base58.encode(bytes) === value;
-    }
-  } catch {
-    bytes = undefined;
-  }
-  if (bytes === undefined || !canonical || bytes.length !== SIGNATURE_LENGTH)
-    fail('INVALID_INPUT', 'signature: not the base58 or padded base64 encoding of 64 bytes', { field: 'signature' });
-  return bytes;
+  // Size cap first (bounded work on hostile input): no encoding of 64 bytes is longer than 88.
+  if (value.length > 100) fail('INVALID_INPUT', 'signature: string too long for 64 bytes', { field: 'signature', reason: 'bad-length' });
+  // SPEC 3.7: canonical decoders with explicit rules (alphabet, length, padding, zero unused bits);
+  // a refusal is INVALID_INPUT with `details.reason`, never a codec's own exception.
+  const f = { field: 'signature' };
+  return value.length === 88 && value.endsWith('==') ? decodeBase64(value, f, SIGNATURE_LENGTH) : decodeBase58(value, f, SIGNATURE_LENGTH);
 }

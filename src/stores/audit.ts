@@ -10,24 +10,10 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { fail } from '../errors.js';
 import { aint, aobject, astring, typeName, utf8 } from '../_utils.js';
 import { checkId, knownKeys, optInt } from './_checks.js';
+import type { AuditEvent } from './types.js';
 
-/** One signing decision, as the signer pipeline emits it (the contract shape). */
-export interface AuditEvent {
-  /** ms since the epoch. */
-  readonly at: number;
-  readonly grantId: string;
-  readonly bot: string;
-  readonly agent: string;
-  readonly allowed: boolean;
-  readonly reason?: string;
-  /** Policy path of the rule that refused (SPEC 10). */
-  readonly rule?: string;
-  readonly instructionIndex?: number;
-  /** Lowercase hex hash of the message the decision was about. */
-  readonly messageHash: string;
-  /** Counter name -> amount spent in its window after this signature, as a decimal string. */
-  readonly budgetAfter?: Readonly<Record<string, string>>;
-}
+// The event type is defined once, in types.ts, and shared with the signer (agentvault/execution).
+export type { AuditEvent } from './types.js';
 
 /** One stored entry: `hash = SHA-256("agentvault-audit-v1\n" + seq + "\n" + prevHash + "\n" + event)`. */
 export interface AuditEntry {

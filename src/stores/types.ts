@@ -87,7 +87,11 @@ export type BudgetResult =
   | { readonly ok: true; readonly after: readonly bigint[] }
   | { readonly ok: false; readonly counter: string };
 
-/** Rolling-window spend budgets shared by every instance (SPEC 9.8, DESIGN 13). */
+/**
+ * Rolling-window spend budgets shared by every instance (SPEC 9.8, DESIGN 13). The one definition:
+ * the signer's `budgets` option (`agentvault/execution`) takes this type, so every store of
+ * `agentvault/stores` plugs in without a cast.
+ */
 export interface BudgetStore {
   /**
    * Atomically: if `key` (message hash hex) was already spent for these counters, return the
@@ -95,6 +99,28 @@ export interface BudgetStore {
    * add all and return ok; else add nothing. Never refundable.
    */
   spend(key: string, spends: readonly BudgetSpend[], now: number): Promise<BudgetResult>;
+}
+
+/**
+ * One signing decision (SPEC 9.9, 10.4.11), as the signer pipeline emits it to its `audit` hook
+ * and as an audit log store (`AuditLogStore`) persists it. Never key material, never the message bytes. The
+ * one definition: `agentvault/execution` and `agentvault/stores` re-export it under this name.
+ */
+export interface AuditEvent {
+  /** ms since the epoch (the signer's clock). */
+  readonly at: number;
+  readonly grantId: string;
+  readonly bot: string;
+  readonly agent: string;
+  readonly allowed: boolean;
+  readonly reason?: string;
+  /** Policy path of the rule that refused (SPEC 10). */
+  readonly rule?: string;
+  readonly instructionIndex?: number;
+  /** Lowercase hex SHA-256 of the message the decision was about. */
+  readonly messageHash: string;
+  /** Counter name -> amount spent in its window after this signature, as a decimal string. */
+  readonly budgetAfter?: Readonly<Record<string, string>>;
 }
 
 /** The answer of a rate limiter for one attempt. */

@@ -8,7 +8,8 @@
  * not durably wrapped.
  * @module
  */
-import { aint, aobject, zero } from '../_utils.js';
+import { aoptions } from '../_options.js';
+import { aint, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { openRecord, recordUmkVersion } from '../records/record.js';
@@ -49,7 +50,7 @@ function checkRecoveryKey(key: SecretBytes, data: VaultData): void {
  */
 export function rotateVault(unlocked: UnlockedVault, opts: RotateOptions = {}): { readonly vault: VaultData } {
   const state = stateFor(unlocked);
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['recoveryCode', 'passphrase', 'pepper', 'dropRecovery']);
   const old = state.data;
   if (!state.walletKey)
     fail('INVALID_INPUT', 'rotation needs a vault unlocked with the wallet (after a recovery unlock, rewrap to a wallet first)');
@@ -122,7 +123,7 @@ export interface MigrateOptions {
  * rerun after a crash.
  */
 export async function migrateRecords(unlocked: UnlockedVault, opts: MigrateOptions): Promise<{ readonly migrated: number; readonly skipped: number }> {
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['stored', 'records', 'save']);
   if (typeof opts.save !== 'function') fail('INVALID_INPUT', 'save: expected a function', { field: 'save' });
   const stored = parseVault(opts.stored);
   const mine = stateFor(unlocked).data;
@@ -131,7 +132,7 @@ export async function migrateRecords(unlocked: UnlockedVault, opts: MigrateOptio
   let migrated = 0;
   let skipped = 0;
   for await (const r of opts.records) {
-    aobject(r, 'record');
+    aoptions(r, 'record', ['id', 'type', 'record', 'fields']);
     const active = unlocked.activeUmkVersion;
     if (recordUmkVersion(r.record) === active) {
       skipped++;

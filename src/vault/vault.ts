@@ -4,10 +4,11 @@
  */
 import { base64urlnopad } from '@scure/base';
 import { decodeBase64url } from '../_encoding.js';
-import { abytes, aint, aobject, equalBytes, zero } from '../_utils.js';
+import { aoptions } from '../_options.js';
+import { abytes, aint, equalBytes, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { AgentvaultError, fail } from '../errors.js';
-import { useAuthorization, type SignedAs } from '../messages/authorization.js';
+import { useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
 import { decodeAddress } from '../primitives/address.js';
 import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
@@ -53,7 +54,7 @@ export interface PreparedVault {
  * // ask the wallet to sign p.keyMessage twice
  */
 export function prepareVault(opts: { address: string; domain: string; chain: VaultChain }): PreparedVault {
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['address', 'domain', 'chain']);
   decodeAddress(opts.address);
   const salt = randomBytes(KDM_SALT_LENGTH);
   const fields = { address: opts.address, domain: assertDomain(opts.domain), chain: assertChain(opts.chain), salt };
@@ -138,8 +139,13 @@ interface RecoverySetup {
   code?: SecretBytes;
 }
 
+/** SPEC 2: a recovery request holds only the keys of its kind (checked before anything is spent). */
+function aRecoveryRequest(req: RecoveryRequest): void {
+  aoptions(req, 'recovery', (req as { kind?: unknown } | null)?.kind === 'passphrase' ? ['kind', 'passphrase', 'scrypt'] : ['kind']);
+}
+
 function setupRecovery(req: RecoveryRequest, owner: string, pepper: Uint8Array | undefined): RecoverySetup {
-  aobject(req, 'recovery');
+  aRecoveryRequest(req);
   const salt = randomBytes(RECOVERY_SALT_LENGTH);
   const saltText = base64urlnopad.encode(salt);
   const peppered = pepper !== undefined;
@@ -180,6 +186,9 @@ function assertPepperMatches(peppered: boolean, pepper: unknown, what: string): 
     fail('INVALID_INPUT', peppered ? `pepper: this vault's ${what} was created with a pepper; pass it` : `pepper: this vault's ${what} has no pepper`, { field: 'pepper' });
 }
 
+/** What `prepared` may hold: a `PreparedVault` as `prepareVault` returned it (SPEC 2: nothing else). */
+const PREPARED_KEYS = ['owner', 'domain', 'chain', 'salt', 'keyMessage'];
+
 export interface CreateVaultOptions {
   /** The prepared vault (from `prepareVault`, kept server-side): owner, domain, chain, salt. */
   readonly prepared: Pick<PreparedVault, 'owner' | 'domain' | 'chain' | 'salt'>;
@@ -189,7 +198,7 @@ export interface CreateVaultOptions {
    * A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the owner for the
    * vault's domain and chain: the KDM signatures alone never authenticate (DESIGN 3).
    */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   readonly signedAs?: SignedAs;
   /** Optional server-side pepper (32 random bytes); the same pepper is needed at every unlock. */
   readonly pepper?: Uint8Array;
@@ -213,8 +222,9 @@ export interface CreatedVault {
  * recovery keyslot if asked). Nothing is generated or encrypted before those checks pass.
  */
 export function createVault(opts: CreateVaultOptions): CreatedVault {
-  aobject(opts, 'options');
-  const prepared = aobject(opts.prepared, 'prepared') as unknown as PreparedVault;
+  aoptions(opts, 'options', ['prepared', 'signatures', 'authorization', 'signedAs', 'pepper', 'recovery', 'ttlMs', 'clock']);
+  const prepared = aoptions(opts.prepared, 'prepared', PREPARED_KEYS) as unknown as PreparedVault;
+  if (opts.recovery !== undefined) aRecoveryRequest(opts.recovery);
   const owner = prepared.owner;
   decodeAddress(owner, 'prepared.owner');
   const fields = { address: owner, domain: assertDomain(prepared.domain), chain: assertChain(prepared.chain), salt: decodeKdmSalt(prepared.salt) };
@@ -282,7 +292,7 @@ function openAllVersions(data: VaultData, key: SecretBytes, slot: 'wallet' | 're
 
 export interface UnlockVaultOptions {
   /** A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the vault's wallet. */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   /** The wallet's signature of this vault's key message (`vaultKeyMessage(vault)`). */
   readonly signature: Uint8Array;
   readonly pepper?: Uint8Array;
@@ -298,7 +308,7 @@ export interface UnlockVaultOptions {
  */
 export function unlockVault(vault: unknown, opts: UnlockVaultOptions): UnlockedVault {
   const data = parseVault(vault);
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['authorization', 'signature', 'pepper', 'ttlMs', 'clock']);
   unlockTtl(opts.ttlMs);
   const now = (opts.clock ?? Date.now)();
   useAuthorization(opts.authorization, { purpose: 'unlock', address: data.wallet, domain: data.domain, chain: data.chain, now });
@@ -333,7 +343,7 @@ export function vaultKeyMessage(vault: unknown): { readonly text: string; readon
 
 export interface RecoveryUnlockOptions {
   /** A verified `unlock` authorization by the vault's wallet or, after losing it, by the new wallet. */
-  readonly authorization: unknown;
+  readonly authorization: VerifiedMessage;
   /** The authorization's signer: defaults to the vault's wallet. */
   readonly authorizedBy?: string;
   readonly recoveryCode?: string;
@@ -352,7 +362,7 @@ export interface RecoveryUnlockOptions {
  */
 export function unlockVaultWithRecovery(vault: unknown, opts: RecoveryUnlockOptions): UnlockedVault {
   const data = parseVault(vault);
-  aobject(opts, 'options');
+  aoptions(opts, 'options', ['authorization', 'authorizedBy', 'recoveryCode', 'passphrase', 'pepper', 'ttlMs', 'clock']);
   if (!data.recovery) fail('NO_RECOVERY_SLOT', 'the vault has no recovery keyslot');
   unlockTtl(opts.ttlMs);
   const now = (opts.clock ?? Date.now)();
@@ -413,8 +423,9 @@ export function rewrapVault(unlocked: UnlockedVault, opts: RewrapOptions): { rea
   // stolen session cookie must not be enough to take the vault over for good.
   if (state.walletKey === undefined && state.recoveryKey === undefined)
     fail('AUTHORIZATION_REQUIRED', 'a handle reopened from a session cannot rewrap the vault: unlock it with the wallet (or recover) first', { reason: 'session-handle' });
-  aobject(opts, 'options');
-  const prepared = aobject(opts.prepared, 'prepared') as unknown as PreparedVault;
+  aoptions(opts, 'options', ['prepared', 'signatures', 'signedAs', 'pepper', 'dropPepper', 'recovery']);
+  const prepared = aoptions(opts.prepared, 'prepared', PREPARED_KEYS) as unknown as PreparedVault;
+  if (opts.recovery !== undefined && opts.recovery !== 'keep' && opts.recovery !== 'remove') aRecoveryRequest(opts.recovery);
   const wallet = prepared.owner;
   decodeAddress(wallet, 'prepared.owner');
   const old = state.data;

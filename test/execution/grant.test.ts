@@ -71,7 +71,7 @@ function ownerOf(grant: unknown): string {
 function use<T = Uint8Array>(grant: unknown, extra: Partial<Parameters<typeof withExecutionSigner>[1]> = {}, fn?: (s: ExecutionSigner) => T | Promise<T>): Promise<T> {
   const f = fn ?? (((s: ExecutionSigner) => s.signTransactionMessage(simpleMessage(s.address, DRIFT))) as unknown as (s: ExecutionSigner) => T);
   const expected = { owner: ownerOf(grant), bot: BOT };
-  return withExecutionSigner(grant, { wrapper: wrapperV1(), policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: USE_AT, expected, ...extra }, f);
+  return withExecutionSigner(grant as never, { wrapper: wrapperV1(), policy: basePolicy(), order: goodOrder, state: goodState, revocations: newRevocations(), now: USE_AT, expected, ...extra }, f);
 }
 
 /** The agent's 64-byte secret key, read through the vault (for leak and zeroing checks only). */
@@ -194,7 +194,7 @@ describe('execution grants: refusals at use', () => {
     const grant = await enable(s);
     await expectCodeAsync(use(grant, { policy: basePolicy({ maxLeverage: '20' }) }), 'POLICY_MISMATCH');
     await expectCodeAsync(use(grant, { policy: basePolicy({ allowedPrograms: [DRIFT] }) }), 'POLICY_MISMATCH');
-    await expectCodeAsync(use(grant, { policy: { ...basePolicy(), maxLeverage: 20 } }), 'POLICY_INVALID');
+    await expectCodeAsync(use(grant, { policy: { ...basePolicy(), maxLeverage: 20 } as never }), 'POLICY_INVALID');
     // the same policy written differently is the same policy
     expect((await use(grant, { policy: { ...basePolicy(), maxLeverage: '3.00', allowedMarkets: ['BTC-PERP', 'SOL-PERP'] } })).length).toBe(64);
   });
@@ -224,8 +224,8 @@ describe('execution grants: refusals at use', () => {
     await k.kill({ bot: BOT });
     await expectCodeAsync(use(grant, { revocations: k, now: NOW + 2 * HOUR, policy: badPolicy }), 'GRANT_KILLED');
     await expectCodeAsync(use(grant, { now: NOW + 2 * HOUR, policy: badPolicy }), 'GRANT_EXPIRED');
-    await expectCodeAsync(use(grant, { policy: badPolicy, order: {} }), 'POLICY_MISMATCH');
-    await expectCodeAsync(use(grant, { order: {} }), 'POLICY_VIOLATION');
+    await expectCodeAsync(use(grant, { policy: badPolicy, order: {} as never }), 'POLICY_MISMATCH');
+    await expectCodeAsync(use(grant, { order: {} as never }), 'POLICY_VIOLATION');
   });
 
   it('store errors propagate and odd answers fail closed', async () => {
@@ -346,7 +346,7 @@ describe('execution grants: refusals at creation', () => {
   it('policy: not the signed one (POLICY_MISMATCH), invalid, or a window that never meets the grant window', async () => {
     const s = setup(20);
     await expectCodeAsync(enable(s, { policy: basePolicy({ maxLeverage: '4' }) }), 'POLICY_MISMATCH');
-    await expectCodeAsync(enable(s, { policy: { ...basePolicy(), extra: 1 } }), 'POLICY_INVALID');
+    await expectCodeAsync(enable(s, { policy: { ...basePolicy(), extra: 1 } as never }), 'POLICY_INVALID');
     const past = basePolicy({ window: { notAfter: '2025-01-01T00:00:00Z' } });
     await expectCodeAsync(enable(s, { policy: past }, await enableAuthorization(s.owner, { agent: s.agent.address, policy: past })), 'POLICY_INVALID');
   });

@@ -27,7 +27,8 @@ import { normalizePolicy, policyHash, summarizePolicy } from '../../src/executio
 import { createProgramDecoder } from '../../src/execution/programs/idl/decoder.js';
 import { driftV2Preset, DRIFT_V2_PROGRAM } from '../../src/execution/programs/presets/drift.js';
 import { jupiterV6Preset, JUPITER_V6_PROGRAM } from '../../src/execution/programs/presets/jupiter.js';
-import type { ExecutionSigner, SigningDecisionEvent } from '../../src/execution/signer.js';
+import type { ExecutionSigner } from '../../src/execution/signer.js';
+import type { AuditEvent } from '../../src/execution/index.js';
 import { issueChallenge, verifySignedMessage } from '../../src/messages/challenge.js';
 import { expectCodeAsync } from '../helpers/errors.js';
 import { testWallet } from '../helpers/wallet.js';
@@ -116,22 +117,22 @@ const swap = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '10
 describe('v2 end to end: enable with the summary, sign under the bound order', () => {
   const s = setup(7);
   const agent = s.agent.address;
-  const run = async <T>(order: unknown, fn: (signer: ExecutionSigner) => Promise<T>, events: SigningDecisionEvent[] = []) =>
+  const run = async <T>(order: unknown, fn: (signer: ExecutionSigner) => Promise<T>, events: AuditEvent[] = []) =>
     withExecutionSigner(await grantFor(s), {
-      wrapper: wrapperV1(), policy, order, state: { positionNotional: '0', dailyLoss: '0' }, revocations: newRevocations(), now: NOW + 60_000,
+      wrapper: wrapperV1(), policy, order: order as never, state: { positionNotional: '0', dailyLoss: '0' }, revocations: newRevocations(), now: NOW + 60_000,
       expected: { owner: s.owner.address, bot: BOT }, programs, audit: (e) => void events.push(e),
     }, fn);
 
   it('a spot swap within limits signs (wrap + route + unwrap); the signature verifies', async () => {
     const bytes = await spotSwap(agent, agent, 1_000_000_000n);
-    const events: SigningDecisionEvent[] = [];
+    const events: AuditEvent[] = [];
     const sig = await run(swap, (signer) => signer.signTransactionMessage(bytes), events);
     expect(nacl.sign.detached.verify(bytes, sig, testPublicKey(agent))).toBe(true);
     expect(events).toMatchObject([{ allowed: true, bot: BOT, agent }]);
   });
 
   it('a swap to a foreign destination is refused (account-mismatch), and the audit hook sees it', async () => {
-    const events: SigningDecisionEvent[] = [];
+    const events: AuditEvent[] = [];
     const bytes = await spotSwap(agent, attacker, 1_000_000_000n);
     const err = await run(swap, (signer) => expectCodeAsync(signer.signTransactionMessage(bytes), 'SIGNING_REFUSED'), events);
     expect(err.details).toMatchObject({ reason: 'account-mismatch', instructionIndex: 3 });
@@ -171,7 +172,7 @@ describe('v2 end to end: enable with the summary, sign under the bound order', (
   });
 
   it('unknown options are refused (a misspelt lookupTables is never ignored)', async () => {
-    await expectCodeAsync(run(swap, async () => 1).then(() => withExecutionSigner({}, { lookuptables: {} } as never, async () => 1)), 'INVALID_INPUT');
+    await expectCodeAsync(run(swap, async () => 1).then(() => withExecutionSigner({} as never, { lookuptables: {} } as never, async () => 1)), 'INVALID_INPUT');
   });
 });
 

@@ -41,11 +41,11 @@ import { describe, expect, it } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import { normalizePolicy } from '../../src/execution/policy/index.js';
 import { explainTransaction } from '../../src/execution/pipeline/explain.js';
-import type { BudgetSpend, BudgetStore } from '../../src/execution/pipeline/spend.js';
 import { createProgramDecoder } from '../../src/execution/programs/idl/decoder.js';
 import { driftV2Preset, DRIFT_V2_PROGRAM } from '../../src/execution/programs/presets/drift.js';
 import { jupiterV6Preset, JUPITER_V6_PROGRAM } from '../../src/execution/programs/presets/jupiter.js';
-import { createScopedSigner, type SigningDecisionEvent } from '../../src/execution/signer.js';
+import { createScopedSigner } from '../../src/execution/signer.js';
+import type { AuditEvent, BudgetSpend, BudgetStore } from '../../src/execution/index.js';
 import { associatedTokenAddress, findProgramAddress } from '../../src/execution/transaction/ata.js';
 import { expectCodeAsync } from '../helpers/errors.js';
 import { testWallet } from '../helpers/wallet.js';
@@ -392,7 +392,7 @@ describe('signer: budgets, audit, async (SPEC 10.4.5, 10.4.8)', () => {
 
   it('spends per signature, idempotent per message hash, refuses past the limit (budget-exceeded) naming the budget; audit sees every decision', async () => {
     const store = new FakeBudgets();
-    const events: SigningDecisionEvent[] = [];
+    const events: AuditEvent[] = [];
     const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, budgeted, { notAfter: Infinity, maxSignatures: 16 }, {
       order: transferOrder,
       budgets: store,

@@ -50,7 +50,7 @@ async function authorize(s: Setup, grant: { policyHash: string; policySummary?: 
 }
 
 function create(s: Setup, auth: Awaited<ReturnType<typeof authorize>>['auth'], policy: unknown) {
-  return createExecutionGrant({ authorization: auth, vault: s.vault, agentKeyRecord: s.agent.records.agentKey, agentAddress: s.agent.address, policy, wrapper: wrapperV1(), now: NOW });
+  return createExecutionGrant({ authorization: auth, vault: s.vault, agentKeyRecord: s.agent.records.agentKey, agentAddress: s.agent.address, policy: policy as never, wrapper: wrapperV1(), now: NOW });
 }
 
 describe('policy summary in the enable-execution statement', () => {
@@ -92,7 +92,7 @@ describe('policy summary in the enable-execution statement', () => {
     const tampered = { ...grant, authorization: { ...grant.authorization, message: grant.authorization.message.replace('1000000000 wSOL', '1000 wSOL') } };
     expect(tampered.authorization.message).not.toBe(grant.authorization.message);
     await expectCodeAsync(
-      () => withExecutionSigner(tampered, { wrapper: wrapperV1(), policy, order: {}, state: {}, revocations: newRevocations(), now: NOW + 60_000, expected: { owner: grant.owner, bot: BOT } }, () => 1),
+      () => withExecutionSigner(tampered, { wrapper: wrapperV1(), policy, order: {} as never, state: {} as never, revocations: newRevocations(), now: NOW + 60_000, expected: { owner: grant.owner, bot: BOT } }, () => 1),
       'INVALID_SIGNATURE',
     );
   });

@@ -40,11 +40,11 @@ describe('execution: wrong-typed arguments', () => {
         await refused(`wrap context ${label}`, () => w.wrap(new Uint8Array(32), v as never));
         await refused(`rewrapKey context ${label}`, () => execution.rewrapKey({ wrapper: 'local', version: 'v1', data: 'AA' }, v as never, w));
       }
-      await refused(`withExecutionSigner grant ${label}`, () => execution.withExecutionSigner(v, useOpts, () => 1));
-      await refused(`withExecutionSigner options ${label}`, () => execution.withExecutionSigner({}, v as never, () => 1));
-      await refused(`withExecutionSigner fn ${label}`, () => execution.withExecutionSigner({}, useOpts, v as never));
+      await refused(`withExecutionSigner grant ${label}`, () => execution.withExecutionSigner(v as never, useOpts, () => 1));
+      await refused(`withExecutionSigner options ${label}`, () => execution.withExecutionSigner({} as never, v as never, () => 1));
+      await refused(`withExecutionSigner fn ${label}`, () => execution.withExecutionSigner({} as never, useOpts, v as never));
       for (const k of ['wrapper', 'revocations', 'now', 'expected', 'maxSignatures'] as const)
-        await refused(`withExecutionSigner ${k} ${label}`, () => execution.withExecutionSigner({}, { ...useOpts, [k]: v }, () => 1));
+        await refused(`withExecutionSigner ${k} ${label}`, () => execution.withExecutionSigner({} as never, { ...useOpts, [k]: v }, () => 1));
       await refused(`createExecutionGrant ${label}`, () => execution.createExecutionGrant(v as never));
       for (const k of ['authorization', 'vault', 'agentKeyRecord', 'agentAddress', 'agentKeyFields', 'policy', 'wrapper', 'maxWindowMs', 'now'] as const)
         await refused(`createExecutionGrant ${k} ${label}`, () =>
@@ -68,7 +68,7 @@ describe('execution: wrong-typed arguments', () => {
       await refused(`fromEnv env ${label}`, () => execution.LocalKeyWrapper.fromEnv(v as never));
       await refused(`fromEnv name ${label}`, () => execution.LocalKeyWrapper.fromEnv({}, v as never));
       await refused(`unwrap ${label}`, () => w.unwrap(v as never, new Uint8Array(1)));
-      await refused(`rewrapGrant ${label}`, () => execution.rewrapGrant(v, w));
+      await refused(`rewrapGrant ${label}`, () => execution.rewrapGrant(v as never, w));
       await refused(`rewrapKey ${label}`, () => execution.rewrapKey(v as never, new Uint8Array(1), w));
       await refused(`assertWrappedKey ${label}`, () => execution.assertWrappedKey(v));
       await refused(`grantParamsFromResources ${label}`, () => execution.grantParamsFromResources(v as never));

@@ -344,14 +344,32 @@ describe('held: transport, times, namespace, brand', () => {
     }
   });
 
-  it('1 MB hostile inputs are refused in well under 50 ms', async () => {
-    const big = 'a'.repeat(1 << 20);
-    const t0 = performance.now();
-    expect(codeOf(() => parseSiwsMessage(big))).toBe('MESSAGE_TOO_LONG');
-    expect(codeOf(() => parseSiwsMessage(enc(big)))).toBe('MESSAGE_TOO_LONG');
-    expect(await code(verifySignedMessage({ message: big, signature: wallet.sign('x'), expected: expected(), nonces: newStore(), now: NOW }))).toBe('MESSAGE_TOO_LONG');
-    expect(codeOf(() => decodeSignature(big))).toBe('INVALID_INPUT');
-    expect(performance.now() - t0).toBeLessThan(50);
+  // Bounded work, not a timing assertion (performance is measured by `npm run bench` only): each
+  // 1 MB input starts with content the parser would refuse with another error (a NUL, invalid
+  // UTF-8, a character outside the alphabet). Getting the size-cap refusal instead, and the same
+  // one at MAX + 1 as at 1 MB, shows the cap is checked before any of the content is read; a
+  // counting nonce store shows nothing reached the store.
+  it('1 MB hostile inputs are refused by the size cap before their content is read (bounded work)', async () => {
+    const MAX = 1182; // MAX_MESSAGE_BYTES (SPEC 7.3), written out: the test must not take it from the code
+    for (const n of [MAX + 1, 1 << 20]) {
+      const poisoned = '\u0000' + 'a'.repeat(n - 1);
+      const bytes = new Uint8Array(n).fill(0x61);
+      bytes[0] = 0xff; // not UTF-8
+      expect(expectCode(() => parseSiwsMessage('\u0000'), 'MESSAGE_MALFORMED').code).toBe('MESSAGE_MALFORMED'); // the poison, read
+      expect(expectCode(() => parseSiwsMessage(poisoned), 'MESSAGE_TOO_LONG').details).toEqual({ max: MAX });
+      expect(expectCode(() => parseSiwsMessage(bytes), 'MESSAGE_TOO_LONG').details).toEqual({ max: MAX });
+      let storeCalls = 0;
+      const inner = newStore();
+      const counting: NonceStore = {
+        issue: (...a) => (storeCalls++, inner.issue(...a)),
+        consume: (...a) => (storeCalls++, inner.consume(...a)),
+      };
+      const e = await expectCodeAsync(verifySignedMessage({ message: poisoned, signature: wallet.sign('x'), expected: expected(), nonces: counting, now: NOW }), 'MESSAGE_TOO_LONG');
+      expect(e.details).toEqual({ max: MAX });
+      expect(storeCalls).toBe(0);
+      expect(expectCode(() => decodeSignature('0'.repeat(n)), 'INVALID_INPUT').details).toEqual({ field: 'signature', reason: 'bad-length' });
+    }
+    expect(expectCode(() => decodeSignature('0'.repeat(88)), 'INVALID_INPUT').details).toMatchObject({ reason: 'bad-alphabet' }); // the poison, read
   });
 
   it('a challenge issued for another address, signed by that address, does not verify when this one is expected', async () => {

@@ -441,7 +441,7 @@ describe('security: vault', () => {
     _setRandomSourceForTests((n) => (draws++, new Uint8Array(n).fill(9)));
     try {
       expectCode(() => createVault({ prepared, signatures: [leaked, leaked] } as never), 'AUTHORIZATION_REQUIRED');
-      expectCode(() => createVault({ prepared, signatures: [leaked, leaked], authorization: undefined }), 'AUTHORIZATION_REQUIRED');
+      expectCode(() => createVault({ prepared, signatures: [leaked, leaked], authorization: undefined as never }), 'AUTHORIZATION_REQUIRED');
       expectCode(() => createVault({ prepared, signatures: [leaked, leaked], authorization: fakeAuthorization(attacker.address) }), 'AUTHORIZATION_REQUIRED');
       expectCode(() => createVault({ prepared, signatures: [leaked, leaked], authorization: { ...fakeAuthorization(victim.address) } }), 'AUTHORIZATION_REQUIRED');
       expectCode(() => createVault({ prepared, signatures: [leaked, leaked], authorization: fakeAuthorization(victim.address, 'sign-in') }), 'AUTHORIZATION_REQUIRED');

@@ -174,7 +174,7 @@ describe('vault: unlock', () => {
   });
   it('the KDM signature alone never unlocks', () => {
     const sig = w.sign(text);
-    expectCode(() => unlockVault(vault, { authorization: undefined, signature: sig }), 'AUTHORIZATION_REQUIRED');
+    expectCode(() => unlockVault(vault, { authorization: undefined as never, signature: sig }), 'AUTHORIZATION_REQUIRED');
     const lookAlike = { ...fakeAuthorization(w.address) };
     expectCode(() => unlockVault(vault, { authorization: lookAlike, signature: sig }), 'AUTHORIZATION_REQUIRED');
     expectCode(() => unlockVault(vault, { authorization: fakeAuthorization(w.address, 'sign-in'), signature: sig }), 'AUTHORIZATION_REQUIRED');
@@ -389,7 +389,7 @@ describe('vault: no secret in output', () => {
     const errors: unknown[] = [];
     const tryIt = (fn: () => unknown) => { try { fn(); } catch (e) { errors.push(e); } };
     tryIt(() => unlockVault(vault, { authorization: fakeAuthorization(w.address), signature: w.signRandomized(vaultKeyMessage(vault).text) }));
-    tryIt(() => unlockVault(vault, { authorization: undefined, signature: sig }));
+    tryIt(() => unlockVault(vault, { authorization: undefined as never, signature: sig }));
     tryIt(() => deriveWalletKey({ domain: DOMAIN, address: w.address, chain: 'mainnet', salt: new Uint8Array(32), signature: sig }));
     tryIt(() => unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), recoveryCode: 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ' }));
     expect(errors.length).toBe(4);

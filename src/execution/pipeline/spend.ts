@@ -15,26 +15,9 @@ import { parseDecimal } from '../policy/_parse.js';
 import type { PolicyV2 } from '../policy/normalize.js';
 import type { OrderV2 } from '../policy/types.js';
 import type { NormalizedBudget } from '../policy/v2.js';
+import type { BudgetSpend, BudgetStore } from '../../stores/types.js';
 import type { MatchFacts } from './match.js';
 import { refuse } from './refuse.js';
-
-/** One counter to add to (contract with the stores). */
-export interface BudgetSpend {
-  readonly counter: string;
-  readonly windowMs: number;
-  readonly amount: bigint;
-  readonly limit: bigint;
-}
-export type BudgetSpendResult = { readonly ok: true; readonly after: readonly bigint[] } | { readonly ok: false; readonly counter: string };
-/** Budget store (memory, Redis, PostgreSQL implementations live in `agentvault/stores`). */
-export interface BudgetStore {
-  /**
-   * Atomically: if `key` (message hash hex) was already spent for these counters, return the
-   * earlier result without spending; else if every counter's rolling-window sum + amount <= limit,
-   * add all and return ok; else add nothing. Never refundable.
-   */
-  spend(key: string, spends: readonly BudgetSpend[], now: number): Promise<BudgetSpendResult>;
-}
 
 /** Who spends: the counters' scopes. */
 export interface SpendIdentity {
