@@ -287,3 +287,21 @@ describe('v2 review: wrap + route baseline with the agent ATA helpers (regressio
     expect(decision(explain(msg, swapOrder))).toBe('allowed');
   });
 });
+
+describe('v2 review F9 (medium): perps notional and leverage are the bot claim, never tied to the signed size', () => {
+  // FLAW src/execution/policy/order.ts:306-317 (perps limits on order.notional / order.leverage as
+  // stated by the bot) with src/execution/programs/presets/drift.ts:82-87 (the transaction is bound
+  // only to order.baseAmount): nothing relates notional to baseAmount, so an order claiming a tiny
+  // notional passes maxPositionNotional / maxLeverage and signs the full preset size; the only cap
+  // the transaction obeys (maxBaseAssetAmount) is not in the signed summary (summary.ts:173-177
+  // shows instruction names only). FIX (policy): for v2 perps orders require baseAmount and check
+  // notional >= baseAmount x state.markPrice / 10^9 (markPrice from the app's own oracle read, a
+  // required state field), or express the position cap in base units per market; and render the
+  // literal atMost/oneOf constraints of program rules (size cap, fee cap) in the summary.
+  it.fails('an order claiming notional 0.01 for 5 SOL, with the position at 999 of 1000, is not signed', () => {
+    const order = { ...perpOrder, notional: '0.01', baseAmount: '5000000000' };
+    const d = evaluateOrder(policy, order, { positionNotional: '999', dailyLoss: '0' }, NOW);
+    const e = explain(compile([driftIx('placePerpOrder', placeParams({ baseAssetAmount: 5_000_000_000n }))]), order);
+    expect(d.allowed && e.allowed).toBe(false);
+  });
+});
