@@ -305,3 +305,26 @@ describe('v2 review F9 (medium): perps notional and leverage are the bot claim, 
     expect(d.allowed && e.allowed).toBe(false);
   });
 });
+
+describe('v2 review F10 (low): a failure that is not SIGNING_REFUSED leaves no audit event', () => {
+  // FLAW src/execution/signer.ts:189-201: only SIGNING_REFUSED errors are audited; a budget store
+  // that fails (STORE_UNAVAILABLE, or its own error) or any other error thrown between decode and
+  // sign leaves no SigningDecisionEvent, so the hash-chained log misses attempts (a bot can probe
+  // while the store is down without a trace). FIX (signer): in the catch, audit every error as
+  // allowed: false with reason = details.reason ?? a stable code-derived reason ('store-unavailable',
+  // 'internal-error'), never the message text, before rethrowing.
+  it.fails('a budget store outage is audited as a refusal', async () => {
+    const budgeted = normalizePolicy(policyInput({ budgets: [{ scope: 'grant', windowSeconds: 3600, unit: 'signatures', limit: '10' }] }));
+    const events: unknown[] = [];
+    const down = { spend: async () => Promise.reject(new AgentvaultError('STORE_UNAVAILABLE', 'store down')) };
+    const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, budgeted, { notAfter: Infinity, maxSignatures: 1 }, {
+      order: swapOrder,
+      programs: new Map([[JUPITER_V6_PROGRAM, jupiter]]),
+      budgets: down,
+      audit: (e) => void events.push(e),
+      identity: { grantId: 'g', bot: 'bot-1', wallet: agent },
+    });
+    await expect(signer.signTransactionMessage(compile([await route(1_000_000_000n)]))).rejects.toThrow(AgentvaultError);
+    expect(events).toHaveLength(1);
+  });
+});
