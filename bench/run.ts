@@ -30,6 +30,7 @@ import { createVault, prepareVault, unlockVault, vaultKeyMessage, type VaultData
 import { measure, type Impl, type Measured, type Timed } from './harness.js';
 import * as native from './native.js';
 import { programRows } from './programs.js';
+import { pipelineRows } from './pipeline.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -707,6 +708,7 @@ async function main(): Promise<void> {
     ['derive', deriveRow],
     ['memory', memoryStoreRow],
     ['programs', () => programRows(check)],
+    ['pipeline', () => pipelineRows(check)],
     ['redis', () => (servers.redisUrl ? redisRow(servers.redisUrl, cleanup) : Promise.reject(new Error(servers.why.redis)))],
     ['postgres', () => (servers.pgUrl ? pgRow(servers.pgUrl, cleanup) : Promise.reject(new Error(servers.why.pg)))],
   ];

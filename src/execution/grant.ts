@@ -544,16 +544,16 @@ export interface ExecutionSignerOptions {
    */
   readonly now?: number;
   /**
-   * v2 (SPEC 10.4.2): full contents of the address lookup tables the transactions load, table
+   * v2 (SPEC 10.4.6): full contents of the address lookup tables the transactions load, table
    * address -> entries, fetched by the app through its own RPC (never taken from whoever built the
    * transaction). Entries are append-only, so contents may be cached per table address.
    */
   readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
   /** v2: decoders of the Anchor programs the policy names (`createProgramDecoder`, `agentvault/execution/idl`). */
   readonly programs?: readonly ProgramDecoder[];
-  /** v2: the budget store; required when the policy has budgets (SPEC 10.4.5). */
+  /** v2: the budget store; required when the policy has budgets (SPEC 10.4.9). */
   readonly budgets?: BudgetStore;
-  /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.8). A hook that throws stops an allowed signature. */
+  /** Called with every signing decision (allowed or refused), never with key material (SPEC 10.4.11). A hook that throws stops an allowed signature. */
   readonly audit?: (event: SigningDecisionEvent) => void | Promise<void>;
 }
 
@@ -666,12 +666,15 @@ export async function withExecutionSigner<T>(
   if (!policy.enabled) fail('POLICY_VIOLATION', 'the policy is disabled', { rules: ['enabled'] });
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
   if (policy.v === 2 && policy.budgets.length > 0 && budgets === undefined)
-    fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.5)', { field: 'budgets' });
+    fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.9)', { field: 'budgets' });
   const decision = evaluateOrder(policy, o.order, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),
     });
+  // v2: the order just checked is the one every transaction must implement (SPEC 10.4.8); read
+  // before any key is unwrapped.
+  const boundOrder = policy.v === 2 ? aBoundOrder(o.order) : undefined;
 
   const dataKey = await wrapper.unwrap(g.wrappedKey, grantWrapContext(g));
   let agentKey: SecretBytes | undefined;
@@ -685,14 +688,13 @@ export async function withExecutionSigner<T>(
     // policy's time of day, on a clock that starts at `now` and follows the wall clock.
     const policyEnd = policy.window.notAfter === undefined ? Infinity : Date.parse(policy.window.notAfter);
     const notAfter = Math.min(Date.parse(g.expiresAt), policyEnd);
-    // v2: the order just checked is the one every transaction must implement (SPEC 10.4.4).
     const scoped = createScopedSigner(
       secret,
       g.agent,
       policy,
       { notAfter, maxSignatures, clock: () => now + (Date.now() - start) },
       {
-        ...(policy.v === 2 ? { order: aBoundOrder(o.order) } : {}),
+        ...(boundOrder === undefined ? {} : { order: boundOrder }),
         lookupTables,
         programs,
         ...(budgets === undefined ? {} : { budgets }),

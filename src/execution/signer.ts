@@ -39,7 +39,7 @@ export {
   TOKEN_PROGRAM,
 } from './pipeline/v1.js';
 
-/** Stable reasons in `details.reason` of SIGNING_REFUSED errors (and, for the decoder's own, INVALID_INPUT). SPEC 10.4.6. */
+/** Stable reasons in `details.reason` of SIGNING_REFUSED errors (and, for the decoder's own, INVALID_INPUT). SPEC 10.4.10. */
 export type RefusalReason =
   | DecodeReason
   | PipelineReason
@@ -61,14 +61,14 @@ export interface ExecutionSigner {
    * Sign the bytes of a legacy or v0 transaction message (what `@solana/kit`'s
    * `compileTransactionMessage` + `getCompiledTransactionMessageEncoder` produce). Resolves to the
    * 64-byte ed25519 signature. Rejects with SIGNING_REFUSED `{ reason, rule, instructionIndex? }`.
-   * Async because the budget stage may await a shared store (SPEC 10.4.5).
+   * Async because the budget stage may await a shared store (SPEC 10.4.9).
    */
   signTransactionMessage(message: Uint8Array): Promise<Uint8Array>;
   /** Sign arbitrary bytes; only if the policy allows it and the bytes are not a transaction message. */
   signMessage(message: Uint8Array): Promise<Uint8Array>;
 }
 
-/** One signing decision (SPEC 10.4.8), handed to the `audit` hook. Never key material, never the message bytes. */
+/** One signing decision (SPEC 10.4.11), handed to the `audit` hook. Never key material, never the message bytes. */
 export interface SigningDecisionEvent {
   /** ms since the epoch (the signer's clock). */
   readonly at: number;

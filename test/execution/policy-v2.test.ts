@@ -16,6 +16,7 @@ import {
   policyHash,
   summarizePolicy,
 } from '../../src/execution/policy/index.js';
+import { _summaryTemplate, textLength } from '../../src/execution/policy/summary.js';
 import { assertStatement } from '../../src/messages/fields.js';
 import { statementEnableExecution } from '../../src/messages/purposes.js';
 import { expectCode } from '../helpers/errors.js';
@@ -494,6 +495,18 @@ describe('policy v2: properties', () => {
         } catch (e) {
           expect(e).toBeInstanceOf(AgentvaultError);
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('the summary fitting computes text lengths exactly as the rendered text (any shown counts)', () => {
+    const templates = [fullPolicy(), v1vectors.valid[0]!.policy, { ...fullPolicy(), programs: [], budgets: [] }].map((x) => _summaryTemplate(normalizePolicy(x)));
+    fc.assert(
+      fc.property(fc.nat(templates.length - 1), fc.array(fc.nat(6), { minLength: 64, maxLength: 64 }), (ti, ks) => {
+        const t = templates[ti]!;
+        const whole = t.lists.map((l) => l.items.length);
+        const k = t.lists.map((l, i) => Math.min(l.items.length, ks[i]!));
+        expect(textLength(t, whole)(k)).toBe(t.render(k).length);
       }),
       { numRuns: 300 },
     );

@@ -1,5 +1,5 @@
 /**
- * Stage 5: bind the transaction to the order the bot was authorized for (SPEC 10.4.4). The
+ * Stage 5: bind the transaction to the order the bot was authorized for (SPEC 10.4.8). The
  * transaction must implement exactly that order and nothing more:
  * - every instruction that is not auxiliary (its rule's `for` lacks `any`) must serve the order's
  *   kind (a `cancel` order signs only instructions whose rule's `for` includes `cancel`), and at

@@ -61,7 +61,7 @@ function runV1(bytes: Uint8Array, agent: string, policy: PolicyV1, trace: Pipeli
 function runV2(bytes: Uint8Array, input: PipelineInput & { readonly policy: PolicyV2 }, trace: PipelineTrace): MatchFacts {
   const msg = decodeStage(bytes);
   trace.message = msg;
-  // SPEC 10.4.3 rule 1: the agent pays the fees, so it must be the first signer.
+  // SPEC 10.4.5 step 2: the agent pays the fees, so it must be the first signer.
   if (msg.staticAccounts[0] !== input.agent) refuse('fee-payer-not-agent', 'the agent must be the fee payer (first signer)', 'agent');
   const accounts = resolveAccounts(msg, input.lookupTables);
   const seen: DecodedInstruction[] = [];

@@ -1,5 +1,5 @@
 /**
- * `explainTransaction` (SPEC 10.4.9): the signing pipeline stopped before spend. No key, no
+ * `explainTransaction` (SPEC 10.4.11): the signing pipeline stopped before spend. No key, no
  * signature, no budget spent: it says what the signer would decide and why.
  * @module
  */
@@ -31,7 +31,7 @@ export interface ExplainTransactionOptions {
 /** The decision, as the signer would take it. */
 export interface TransactionExplanation {
   readonly allowed: boolean;
-  /** Stable refusal reason (SPEC 10.4.6), when refused. */
+  /** Stable refusal reason (SPEC 10.4.10), when refused. */
   readonly reason?: string;
   /** Policy path of the rule that refused, when refused. */
   readonly rule?: string;

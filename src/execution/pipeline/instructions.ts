@@ -1,5 +1,5 @@
 /**
- * Stage 3: decode each instruction (SPEC 10.4.2) with its program's decoder: the native decoders
+ * Stage 3: decode each instruction (SPEC 10.4.5) with its program's decoder: the native decoders
  * for System, Token, Token-2022, ATA and Compute Budget; for an Anchor program, the app's
  * `ProgramDecoder` whose IDL hash must be the one the policy's rule names. Every instruction's
  * program must have a rule in `policy.programs` (default deny).
@@ -37,7 +37,7 @@ export function decodeInstructionsStage(
   msg.instructions.forEach((ix, index) => {
     const program = msg.staticAccounts[ix.programAddressIndex]!; // the decoder guarantees a static index
     // System is judged by its rule (only Transfer to the agent's wSOL account can pass); every other
-    // fund-moving native program stays refused whatever the policy lists (SPEC 10.4.3).
+    // fund-moving native program stays refused whatever the policy lists (SPEC 10.4.7).
     if (program !== SYSTEM_PROGRAM && NEVER_ALLOWED_PROGRAMS.includes(program))
       refuse('program-never-allowed', 'instruction for a program that can move funds out (Stake, Vote, loaders, lookup tables)', 'programs', index);
     const ruleIndex = policy.programs.findIndex((r) => r.program === program);

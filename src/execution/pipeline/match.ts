@@ -1,5 +1,5 @@
 /**
- * Stage 4: match every decoded instruction against its program's rule (SPEC 10.4.3). Default deny;
+ * Stage 4: match every decoded instruction against its program's rule (SPEC 10.4.5 step 5, 10.4.7). Default deny;
  * the first refusal wins. Native programs are judged by the fixed native rules below, Anchor
  * programs by the one constraint engine. Also computes what the transaction costs and moves
  * (fees, SOL and token outflows) for the later stages: bind and spend.
@@ -68,7 +68,7 @@ function nativeRule(ix: DecodedInstruction, rule: NativeProgramRule, path: strin
   const args = ix.args as Readonly<Record<string, bigint | string>>;
   switch (rule.native) {
     case 'system': {
-      // SPEC 10.4.3: only Transfer, only agent -> the agent's own wSOL ATA (Token or Token-2022), capped.
+      // SPEC 10.4.7: only Transfer, only agent -> the agent's own wSOL ATA (Token or Token-2022), capped.
       if (ix.name !== 'Transfer') refuse('instruction-not-allowed', `System ${ix.name} is never allowed`, listPath, ix.index);
       const wrap = c.policy.wrapSol;
       if (wrap === undefined) refuse('instruction-not-allowed', 'the policy does not allow wrapping SOL', 'wrapSol', ix.index);
@@ -149,7 +149,7 @@ function tokenRule(ix: DecodedInstruction, listPath: string, c: Ctx, acc: Acc): 
     case 'Revoke':
       return ANY;
     default:
-      // Approvals, authority changes, burns, mints, extension instructions (SPEC 10.4.3).
+      // Approvals, authority changes, burns, mints, extension instructions (SPEC 10.4.7).
       return refuse('instruction-not-allowed', `token ${ix.name} is never allowed`, listPath, ix.index);
   }
 }
@@ -187,7 +187,7 @@ export function matchStage(msg: DecodedTransactionMessage, ixs: readonly RuledIn
       serves.push({ index: decoded.index, ...r });
     }
   }
-  // Fees (SPEC 10.4.3 rule 4): priority fee = ceil(price x limit / 1e6), limit defaulting to the
+  // Fees (SPEC 10.4.2 rule 4): priority fee = ceil(price x limit / 1e6), limit defaulting to the
   // maximum; every signature beyond the agent's own costs the agent the base fee too.
   const max = BigInt(policy.maxPriorityFeeLamports);
   const priorityFee = (acc.cuPrice * (acc.cuLimit ?? MAX_COMPUTE_UNITS) + 999_999n) / 1_000_000n;

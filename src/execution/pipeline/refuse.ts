@@ -1,12 +1,12 @@
 /**
- * Refusals of the signing pipeline (SPEC 10.4.6): one error code, `SIGNING_REFUSED`, with a stable
+ * Refusals of the signing pipeline (SPEC 10.4.10): one error code, `SIGNING_REFUSED`, with a stable
  * `details.reason`, the policy path of the rule that refused (`details.rule`) and, when one
  * instruction is at fault, its index in the message (`details.instructionIndex`).
  * @module
  */
 import { AgentvaultError } from '../../errors.js';
 
-/** Stable reasons of v2 pipeline refusals (SPEC 10.4.6 table); decoder and signer-state reasons are listed in `RefusalReason`. */
+/** Stable reasons of v2 pipeline refusals (SPEC 10.4.10 table); decoder and signer-state reasons are listed in `RefusalReason`. */
 export type PipelineReason =
   | 'fee-payer-not-agent'
   | 'program-never-allowed'

@@ -1,5 +1,5 @@
 /**
- * Stage 6: spend the policy's budgets (SPEC 10.4.5, DESIGN 13 "Budgets") before the signature
+ * Stage 6: spend the policy's budgets (SPEC 10.4.9, DESIGN 13 "Budgets") before the signature
  * leaves the signer: atomically across every counter the signature touches, idempotent per
  * message hash (a retry of the same bytes does not spend twice), never refunded.
  *
@@ -43,7 +43,7 @@ export interface SpendIdentity {
   readonly wallet: string;
 }
 
-/** Counter name of a budget (SPEC 10.4.5): `grant:<id>:<unit>[:<mint>]:<windowSeconds>` or `wallet:<address>:...`. */
+/** Counter name of a budget (SPEC 10.4.9): `grant:<id>:<unit>[:<mint>]:<windowSeconds>` or `wallet:<address>:...`. */
 export function budgetCounter(b: NormalizedBudget, who: SpendIdentity): string {
   const scope = b.scope === 'grant' ? `grant:${who.grantId}` : `wallet:${who.wallet}`;
   return `${scope}:${b.unit}${b.unit === 'token' ? `:${b.mint}` : ''}:${b.windowSeconds}`;

@@ -1,5 +1,5 @@
 /**
- * The v1 transaction rules (SPEC 10.4.7), unchanged in meaning: a v1 policy is judged by its
+ * The v1 transaction rules (SPEC 10.4.2), unchanged in meaning: a v1 policy is judged by its
  * program allowlist and these fixed native rules; its trading limits are checked on the order only
  * (`evaluateOrder`). Refusals now also name a rule (`allowedPrograms`, `native`, `agent`,
  * `maxPriorityFeeLamports`) and the instruction index.

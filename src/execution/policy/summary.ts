@@ -43,6 +43,17 @@ interface ListSpec {
   readonly one: string;
   readonly many: string;
   readonly sep: string;
+  /** Clause keyword written before the list unless it is shown as a bare count (k = 0). */
+  readonly keyword?: string;
+}
+
+/** Length of `renderList(l, k)` (plus its keyword) given the items' lengths, without building it. */
+function listLength(l: ListSpec, k: number, itemsLength: (m: number) => number): number {
+  const n = l.items.length;
+  const kw = l.keyword === undefined || k === 0 || n === 0 ? 0 : l.keyword.length + 1;
+  if (n <= k) return kw + itemsLength(n) + (n > 0 ? l.sep.length * (n - 1) : 0);
+  if (k === 0) return `${n} ${noun(n, l.one, l.many)}`.length;
+  return kw + itemsLength(k) + l.sep.length * (k - 1) + ` and ${n - k} more ${noun(n - k, l.one, l.many)}`.length;
 }
 
 /** SPEC 10.3.7 list rule: all items if k >= n; the first k and "and N more"; k = 0: "N <nouns>". */
@@ -101,6 +112,8 @@ function windowText(w: PolicyWindow): string | undefined {
 interface Template {
   readonly lists: readonly ListSpec[];
   readonly render: (k: readonly number[]) => string;
+  /** v2: the programs list and, per program, the index of its instruction list and its label. */
+  readonly programs?: { readonly list: number; readonly inner: readonly { readonly i: number; readonly label: string }[] };
 }
 
 function common(p: NormalizedPolicy, parts: ((k: readonly number[]) => string)[]): void {
@@ -182,12 +195,12 @@ function templateV2(p: PolicyV2): Template {
     return keyword('programs', renderList({ ...lists[g]!, items }, k[g]!), k[g]!);
   });
   // The programs list's items are rendered above; its length is what the reduction sees.
-  lists[g] = { ...lists[g]!, items: inner.map((x) => x.label) };
+  lists[g] = { ...lists[g]!, items: inner.map((x) => x.label), keyword: 'programs' };
   if (p.budgets.length > 0) {
-    const b = lists.push({ items: p.budgets.map(budgetText), one: 'budget', many: 'budgets', sep: ', ' }) - 1;
+    const b = lists.push({ items: p.budgets.map(budgetText), one: 'budget', many: 'budgets', sep: ', ', keyword: 'budgets' }) - 1;
     parts.push((k) => keyword('budgets', renderList(lists[b]!, k[b]!), k[b]!));
   }
-  return { lists, render: (k) => `${parts.map((f) => f(k)).join('; ')}.` };
+  return { lists, render: (k) => `${parts.map((f) => f(k)).join('; ')}.`, programs: { list: g, inner } };
 }
 
 /**
@@ -199,14 +212,55 @@ function templateV2(p: PolicyV2): Template {
 function fit(t: Template): string | undefined {
   const cap = Math.floor(MAX_POLICY_SUMMARY_LENGTH / 3);
   const k = t.lists.map((l) => Math.min(l.items.length, cap));
+  // The text is only built for a state whose computed length fits (building it for every state
+  // costs seconds on a policy at the size limits); the built text is checked all the same.
+  const length = textLength(t, k);
   for (;;) {
-    const s = t.render(k);
-    if (s.length <= MAX_POLICY_SUMMARY_LENGTH) return s;
+    if (length(k) <= MAX_POLICY_SUMMARY_LENGTH) {
+      const s = t.render(k);
+      if (s.length <= MAX_POLICY_SUMMARY_LENGTH) return s;
+    }
     let best = -1;
     for (let i = 0; i < k.length; i++) if (k[i]! > 0 && (best < 0 || k[i]! >= k[best]!)) best = i;
     if (best < 0) return undefined;
     k[best]!--;
   }
+}
+
+/**
+ * @internal The length of `t.render(k)` computed from list lengths: the text with every list
+ * whole, minus each list's whole length, plus its length at `k` (an instruction list counts only
+ * while its program is shown).
+ */
+export function textLength(t: Template, k0: readonly number[]): (k: readonly number[]) => number {
+  const prefix = t.lists.map((l) => {
+    const out = [0];
+    for (const item of l.items) out.push(out[out.length - 1]! + item.length);
+    return out;
+  });
+  const innerOf = new Set(t.programs?.inner.map((x) => x.i) ?? []);
+  const simple = (i: number, ki: number) => listLength(t.lists[i]!, ki, (m) => prefix[i]![m]!);
+  const programsLength = (k: readonly number[]): number => {
+    const pr = t.programs;
+    if (pr === undefined || pr.inner.length === 0) return 0;
+    return listLength(t.lists[pr.list]!, k[pr.list]!, (m) => {
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += pr.inner[j]!.label.length + 1 + simple(pr.inner[j]!.i, k[pr.inner[j]!.i]!);
+      return sum;
+    });
+  };
+  const variable = (k: readonly number[]): number => {
+    let sum = programsLength(k);
+    for (let i = 0; i < t.lists.length; i++) if (i !== t.programs?.list && !innerOf.has(i)) sum += simple(i, k[i]!);
+    return sum;
+  };
+  const base = t.render(k0).length - variable(k0);
+  return (k) => base + variable(k);
+}
+
+/** @internal Test seam: the template of a policy (to check `textLength` against `render`). */
+export function _summaryTemplate(p: NormalizedPolicy): Template {
+  return p.v === 1 ? templateV1(p) : templateV2(p);
 }
 
 const summaries = new WeakMap<object, string>();

@@ -1,9 +1,9 @@
 /**
- * Resolve the accounts of a decoded message (SPEC 10.4.2): the static keys, then the accounts a
+ * Resolve the accounts of a decoded message (SPEC 10.4.6): the static keys, then the accounts a
  * v0 message loads from address lookup tables (every table's writable entries in table order, then
  * every table's read-only entries, as the runtime orders them).
  *
- * Trust assumption (SPEC 10.4.2): lookup-table contents come ONLY from the app (`lookupTables`,
+ * Trust assumption (SPEC 10.4.6): lookup-table contents come ONLY from the app (`lookupTables`,
  * fetched through its own RPC), never from whoever built the transaction (a swap API, a webhook).
  * Table entries are append-only on chain (an entry never changes once written; a table can only be
  * extended, deactivated and closed), so contents fetched once per table may be cached by address.

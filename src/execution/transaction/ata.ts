@@ -1,5 +1,5 @@
 /**
- * Associated token account derivation (SPEC 10.4.3): the ATA of (owner, token program, mint) is the
+ * Associated token account derivation (SPEC 10.4.7): the ATA of (owner, token program, mint) is the
  * program-derived address of the seeds [owner, token program, mint] under the Associated Token
  * Account program. A PDA is `sha256(seeds || bump || program || "ProgramDerivedAddress")` for the
  * largest bump (255 down to 0) whose hash is NOT an ed25519 point, so no private key exists for it.

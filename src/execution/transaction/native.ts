@@ -1,5 +1,5 @@
 /**
- * Decoders of the native programs the pipeline judges itself (SPEC 10.4.3): System, SPL Token,
+ * Decoders of the native programs the pipeline judges itself (SPEC 10.4.7): System, SPL Token,
  * Token-2022, Associated Token Account and Compute Budget. Each turns an instruction's data and
  * resolved accounts into a `DecodedInstruction` (named accounts, typed arguments).
  *
@@ -195,7 +195,7 @@ function decodeToken(d: Uint8Array, acc: readonly (string | undefined)[], is2022
       len(1);
       return named(name, {}, ['source', 'owner'], acc, rule);
     default:
-      // Approvals, authority changes, mints, burns, freezes, extensions: never allowed (SPEC 10.4.3).
+      // Approvals, authority changes, mints, burns, freezes, extensions: never allowed (SPEC 10.4.7).
       return named(name, {}, [], acc, rule);
   }
 }
