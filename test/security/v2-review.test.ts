@@ -228,7 +228,7 @@ describe('v2 review F6 (medium): one checked order, several signatures, each imp
 });
 
 describe('v2 review F7 (medium): the order checked is not the order bound (read twice)', () => {
-  // FLAW src/execution/grant.ts:676 and :694: evaluateOrder(policy, o.order, ...) reads the order,
+  // FLAW src/execution/grant.ts:670 and :677: evaluateOrder(policy, o.order, ...) reads the order,
   // then aBoundOrder(o.order) reads it again for the signer. An order object whose fields are
   // getters (or a Proxy) passes evaluateOrder with inputAmount 1 SOL and is bound with 50 SOL; the
   // route taking 50 SOL then signs although spot.maxInput is 1 SOL. FIX (grant): snapshot the order
