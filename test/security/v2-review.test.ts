@@ -19,8 +19,9 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   type Instruction,
 } from '@solana/kit';
-import { getTransferSolInstruction } from '@solana-program/system';
-import { findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getSyncNativeInstruction } from '@solana-program/token';
+import { getAdvanceNonceAccountInstruction, getAssignInstruction, getCreateAccountAllowPrefundInstruction, getCreateAccountInstruction, getTransferSolInstruction } from '@solana-program/system';
+import { findAssociatedTokenPda, getCloseAccountInstruction, getCreateAssociatedTokenIdempotentInstruction, getSyncNativeInstruction } from '@solana-program/token';
+import { getRequestHeapFrameInstruction, getSetComputeUnitLimitInstruction, getSetComputeUnitPriceInstruction } from '@solana-program/compute-budget';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
@@ -326,5 +327,58 @@ describe('v2 review F10 (low): a failure that is not SIGNING_REFUSED leaves no a
     });
     await expect(signer.signTransactionMessage(compile([await route(1_000_000_000n)]))).rejects.toThrow(AgentvaultError);
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('v2 review: attacks that are refused (regression guards, no finding)', () => {
+  const attacker = testWallet(63).address;
+  const signerOf = (a: string) => ({ address: address(a) }) as never;
+  it('System: CreateAccount, CreateAccountAllowPrefund, Assign, AdvanceNonce, transfer to another wSOL ATA are refused', async () => {
+    const w = await ata(agent, WSOL);
+    const cases: Instruction[] = [
+      getCreateAccountInstruction({ payer: noop, newAccount: signerOf(randomAddress(5)), lamports: 1n, space: 0, programAddress: address(attacker) }),
+      getCreateAccountAllowPrefundInstruction({ payer: noop, newAccount: signerOf(randomAddress(5)), lamports: 1n, space: 0, programAddress: address(attacker) } as never),
+      getAssignInstruction({ account: noop, programAddress: address(attacker) }),
+      getAdvanceNonceAccountInstruction({ nonceAccount: address(randomAddress(6)), nonceAuthority: noop }),
+      getTransferSolInstruction({ source: noop, destination: address(await ata(attacker, WSOL)), amount: 1n }),
+      getTransferSolInstruction({ source: signerOf(attacker), destination: address(w), amount: 1n }),
+    ];
+    for (const ix of cases) {
+      const e = explain(compile([ix, await route(1_000_000_000n)]), swapOrder);
+      expect(e.allowed, ix.data?.[0]?.toString()).toBe(false);
+      expect(e.instructionIndex).toBe(0);
+    }
+  });
+  it('Token-2022 CloseAccount to the attacker is refused; compute-budget fee tricks are capped', async () => {
+    const p2 = normalizePolicy(policyInput({ programs: [...natives, { program: TOKEN22, native: 'spl-token-2022', instructions: ['CloseAccount'] }, jupiterV6Preset({ maxPlatformFeeBps: 0 })] }));
+    const close = getCloseAccountInstruction({ account: address(await ata(agent, USDC, TOKEN22)), destination: address(attacker), owner: noop }, { programAddress: address(TOKEN22) });
+    const e = explainTransaction({ policy: p2, agent, message: compile([close, await route(1_000_000_000n)]), order: swapOrder, programs: [jupiter] });
+    expect(decision(e)).toMatch(/^destination-not-allowed @ programs\[\d\]\.instructions #0$/);
+    // no SetComputeUnitLimit: the price counts against the 1.4M maximum, not a 200k default
+    const noLimit = compile([getSetComputeUnitPriceInstruction({ microLamports: 100_000n }), await route(1_000_000_000n)]);
+    expect(decision(explain(noLimit, swapOrder))).toBe('priority-fee-too-high @ maxPriorityFeeLamports');
+    const ok = compile([getSetComputeUnitLimitInstruction({ units: 1_000_000 }), getSetComputeUnitPriceInstruction({ microLamports: 100_000n }), await route(1_000_000_000n)]);
+    expect(decision(explain(ok, swapOrder))).toBe('allowed');
+    // not listed in this policy: refused
+    expect(explain(compile([getRequestHeapFrameInstruction({ bytes: 64 * 1024 }), await route(1_000_000_000n)]), swapOrder).allowed).toBe(false);
+  });
+  it('fail-open options: a misspelt option is INVALID_INPUT; no decoder or another IDL refuses', async () => {
+    const msg = compile([await route(1_000_000_000n)]);
+    expect(() => explainTransaction({ policy, agent, message: msg, order: swapOrder, programs: [jupiter], lookuptables: {} } as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(explainTransaction({ policy, agent, message: msg, order: swapOrder }).reason).toBe('idl-missing');
+    const other = createProgramDecoder(jupiterIdl.toString('utf8') + '\n', { program: JUPITER_V6_PROGRAM });
+    expect(explainTransaction({ policy, agent, message: msg, order: swapOrder, programs: [other] }).reason).toBe('idl-mismatch');
+    // a v2 policy without an order never signs
+    expect(explainTransaction({ policy, agent, message: msg, programs: [jupiter] }).allowed).toBe(false);
+  });
+  it('a route whose optional destinationTokenAccount is the attacker is refused (route, not shared)', async () => {
+    const names = ['tokenProgram', 'userTransferAuthority', 'userSourceTokenAccount', 'userDestinationTokenAccount', 'destinationTokenAccount', 'destinationMint', 'platformFeeAccount', 'eventAuthority', 'program'];
+    const build = async (dest: string) => {
+      const fixed: Record<string, string> = { tokenProgram: TOKEN, userTransferAuthority: agent, userSourceTokenAccount: await ata(agent, WSOL), userDestinationTokenAccount: await ata(agent, USDC), destinationTokenAccount: dest, destinationMint: USDC, platformFeeAccount: JUPITER_V6_PROGRAM, program: JUPITER_V6_PROGRAM };
+      const accounts = names.map((n, i) => ({ address: address(fixed[n] ?? randomAddress(500 + i)), role: n === 'userTransferAuthority' ? 3 : fixed[n] === JUPITER_V6_PROGRAM || n === 'tokenProgram' || n === 'destinationMint' ? 0 : 1 }));
+      return { programAddress: address(JUPITER_V6_PROGRAM), accounts, data: encodeIx(jupiterJson, 'route', { routePlan: plan, inAmount: 1_000_000_000n, quotedOutAmount: 1n, slippageBps: 50, platformFeeBps: 0 }) } as unknown as Instruction;
+    };
+    expect(decision(explain(compile([await build(JUPITER_V6_PROGRAM)]), swapOrder))).toBe('allowed');
+    expect(explain(compile([await build(await ata(attacker, USDC))]), swapOrder).reason).toBe('account-mismatch');
   });
 });
