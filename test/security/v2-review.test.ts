@@ -382,3 +382,18 @@ describe('v2 review: attacks that are refused (regression guards, no finding)', 
     expect(explain(compile([await build(await ata(attacker, USDC))]), swapOrder).reason).toBe('account-mismatch');
   });
 });
+
+describe('v2 review F11 (medium): a cancel order for one market cancels any order by id (a stop-loss elsewhere)', () => {
+  // FLAW src/execution/programs/presets/drift.ts:104 (cancelOrder: for ['cancel'], authority only):
+  // cancelOrder names no market, so a cancel order for SOL-PERP signs the cancellation of any open
+  // order of the user, e.g. a BTC-PERP stop-loss placed by hand, which the policy's cancel-for-a-
+  // market semantics (and cancelOrders' market binding) do not allow. FIX (presets, same as
+  // modifyOrder): make cancelOrder opt-in (`allowCancelById`, default false) so the default preset
+  // cancels only through cancelOrders bound to the order's market. Not applied here because the
+  // pipeline helper's tests (pipeline.test.ts:289, pipeline-grant.test.ts:169) and
+  // vectors/programs.json use cancelOrder with the default preset and must be updated together.
+  it.fails('a SOL-PERP cancel order does not sign cancelOrder of an arbitrary order id', () => {
+    const e = explain(compile([driftIx('cancelOrder', { orderId: { __option: 'Some', value: 4242 } })]), { type: 'cancel', market: 'SOL-PERP' });
+    expect(e.allowed).toBe(false);
+  });
+});
