@@ -135,7 +135,7 @@ describe('v2 review: the honest baseline signs (so every refusal below is meanin
 });
 
 describe('v2 review F1 (high): several instructions together exceed the bound order', () => {
-  // FLAW src/execution/pipeline/bind.ts:59-66 (bindStage): each Anchor instruction is checked alone
+  // FLAW src/execution/pipeline/bind.ts:63-67 (bindStage): each Anchor instruction is checked alone
   // against the order (inAmount <= order.inputAmount, baseAssetAmount <= order.baseAmount), nothing
   // sums them. FIX (pipeline): in bindStage, for a swap or perp order allow at most ONE instruction
   // whose rule serves the order's kind (refuse 'order-mismatch', rule 'order', at the second one);
@@ -151,7 +151,7 @@ describe('v2 review F1 (high): several instructions together exceed the bound or
 });
 
 describe('v2 review F2 (medium): Drift modifyOrder is not bound to the order market', () => {
-  // FLAW src/execution/programs/presets/drift.ts:105 (modifyOrder rule): modifyOrder names no market
+  // FLAW src/execution/programs/presets/drift.ts:98 before the fix (modifyOrder rule, always on): modifyOrder names no market
   // (it edits an existing order by id), so a SOL-PERP order lets the bot resize ANY open order of
   // the user (BTC-PERP, or one placed by hand) up to the cap, in the order's direction, and reprice
   // it. FIXED in the preset: modifyOrder only when the user opts in (`allowModify: true`, default false).
@@ -167,7 +167,7 @@ describe('v2 review F2 (medium): Drift modifyOrder is not bound to the order mar
 });
 
 describe('v2 review F3 (medium): Jupiter ExactOut can spend more than the order input', () => {
-  // FLAW src/execution/programs/presets/jupiter.ts:42-47: for sharedAccountsExactOutRoute the bound
+  // FLAW src/execution/programs/presets/jupiter.ts:43-48,73 (before the fix: exactOut default true): for sharedAccountsExactOutRoute the bound
   // field is quotedInAmount, but Jupiter takes up to quotedInAmount * (10000 + slippageBps) / 10000
   // from the source; with quotedInAmount = order.inputAmount = spot.maxInput the signed transaction
   // may spend slippageBps more than the cap the user signed. FIXED in the preset: ExactOut is opt-in
@@ -180,7 +180,7 @@ describe('v2 review F3 (medium): Jupiter ExactOut can spend more than the order 
 });
 
 describe('v2 review F4 (low): SOL wrapped into an account no one can use', () => {
-  // FLAW src/execution/pipeline/match.ts:88 (system rule): the destination may be the agent's
+  // FLAW src/execution/pipeline/match.ts:76 (system rule): the destination may be the agent's
   // "Token-2022 ATA" of the So111... mint, an off-curve address whose token account can never be
   // created (the mint belongs to SPL Token); lamports sent there are lost. FIX (pipeline): compare
   // with associatedTokenAddress(agent, TOKEN_PROGRAM, WSOL_MINT) only (Token-2022's native mint is
@@ -212,7 +212,7 @@ describe('v2 review F5 (low): evaluateOrder throws a non-AgentvaultError for a h
 });
 
 describe('v2 review F6 (medium): one checked order, several signatures, each implementing the whole order', () => {
-  // FLAW src/execution/signer.ts:183-205: with maxSignatures > 1 each signature is bound to the
+  // FLAW src/execution/signer.ts:185-208: with maxSignatures > 1 each signature is bound to the
   // whole order on its own; nothing accumulates across the signatures of one use, so the bot signs
   // maxSignatures swaps of inputAmount each (up to 16x spot.maxInput), without any budget. FIX
   // (signer): keep per-use running totals of what binds to the order (route amounts bound to
@@ -265,7 +265,7 @@ describe('v2 review F7 (medium): the order checked is not the order bound (read 
 });
 
 describe('v2 review F8 (low): an order reduceOnly flag is not bound to the transaction', () => {
-  // FLAW src/execution/programs/presets/drift.ts:88-94: order.reduceOnly (an OrderV2 field the bot
+  // FLAW src/execution/programs/presets/drift.ts:84-90: order.reduceOnly (an OrderV2 field the bot
   // was authorized with) is never compared with params.reduceOnly unless the preset forces
   // reduce-only for every order; a reduce-only order signs a position-opening order. FIX (presets
   // + engine): bind params.reduceOnly to order.reduceOnly when the order carries it (needs an
@@ -290,11 +290,11 @@ describe('v2 review: wrap + route baseline with the agent ATA helpers (regressio
 });
 
 describe('v2 review F9 (medium): perps notional and leverage are the bot claim, never tied to the signed size', () => {
-  // FLAW src/execution/policy/order.ts:306-317 (perps limits on order.notional / order.leverage as
-  // stated by the bot) with src/execution/programs/presets/drift.ts:82-87 (the transaction is bound
+  // FLAW src/execution/policy/order.ts:195-212 (perps limits on order.notional / order.leverage as
+  // stated by the bot) with src/execution/programs/presets/drift.ts:84-88 (the transaction is bound
   // only to order.baseAmount): nothing relates notional to baseAmount, so an order claiming a tiny
   // notional passes maxPositionNotional / maxLeverage and signs the full preset size; the only cap
-  // the transaction obeys (maxBaseAssetAmount) is not in the signed summary (summary.ts:173-177
+  // the transaction obeys (maxBaseAssetAmount) is not in the signed summary (summary.ts:186-190
   // shows instruction names only). FIX (policy): for v2 perps orders require baseAmount and check
   // notional >= baseAmount x state.markPrice / 10^9 (markPrice from the app's own oracle read, a
   // required state field), or express the position cap in base units per market; and render the
@@ -308,7 +308,7 @@ describe('v2 review F9 (medium): perps notional and leverage are the bot claim, 
 });
 
 describe('v2 review F10 (low): a failure that is not SIGNING_REFUSED leaves no audit event', () => {
-  // FLAW src/execution/signer.ts:189-201: only SIGNING_REFUSED errors are audited; a budget store
+  // FLAW src/execution/signer.ts:189-198: only SIGNING_REFUSED errors are audited; a budget store
   // that fails (STORE_UNAVAILABLE, or its own error) or any other error thrown between decode and
   // sign leaves no SigningDecisionEvent, so the hash-chained log misses attempts (a bot can probe
   // while the store is down without a trace). FIX (signer): in the catch, audit every error as
@@ -390,7 +390,7 @@ describe('v2 review F11 (medium): a cancel order for one market cancels any orde
   // market semantics (and cancelOrders' market binding) do not allow. FIX (presets, same as
   // modifyOrder): make cancelOrder opt-in (`allowCancelById`, default false) so the default preset
   // cancels only through cancelOrders bound to the order's market. Not applied here because the
-  // pipeline helper's tests (pipeline.test.ts:289, pipeline-grant.test.ts:169) and
+  // pipeline helper's tests (pipeline.test.ts:294, pipeline-grant.test.ts:169) and
   // vectors/programs.json use cancelOrder with the default preset and must be updated together.
   it.fails('a SOL-PERP cancel order does not sign cancelOrder of an arbitrary order id', () => {
     const e = explain(compile([driftIx('cancelOrder', { orderId: { __option: 'Some', value: 4242 } })]), { type: 'cancel', market: 'SOL-PERP' });
