@@ -397,3 +397,21 @@ describe('v2 review F11 (medium): a cancel order for one market cancels any orde
     expect(e.allowed).toBe(false);
   });
 });
+
+describe('v2 review F12 (low): a program rule name can imitate the address rendering in the signed summary', () => {
+  // FLAW src/execution/policy/v2.ts:100 (PROGRAM_NAME_RE allows '.', so "Jupiter v6 JUP6Lk..yVTaV4"
+  // is a valid name) with summary.ts:189 (`${name} ${addr(program)}` unquoted): an app-written
+  // rule for another program reads, in the statement the user signs, as the real Jupiter program
+  // followed by noise. FIX (policy): refuse '..' (or any address-like token of 6+6 base58 chars
+  // around '..') in names, or render names quoted / after the address (`JUP6Lk..yVTaV4 ("name")`).
+  it.fails('a name containing the Jupiter address rendering is refused', () => {
+    const fake = { program: randomAddress(900), name: 'Jupiter v6 JUP6Lk..yVTaV4 route', idlSha256: 'ab'.repeat(32), instructions: { withdraw: { for: ['swap'] } } };
+    let refused = false;
+    try {
+      summarizePolicy(policyInput({ programs: [...natives, fake], perps: undefined }));
+    } catch (e) {
+      refused = e instanceof AgentvaultError;
+    }
+    expect(refused).toBe(true);
+  });
+});
