@@ -415,3 +415,18 @@ describe('v2 review F12 (low): a program rule name can imitate the address rende
     expect(refused).toBe(true);
   });
 });
+
+describe('v2 review F13 (low): explainTransaction says allowed for an order the signer would refuse', () => {
+  // FLAW src/execution/pipeline/explain.ts:64-65: explain binds the order (aBoundOrder) but never
+  // evaluates it against the policy (pairs, spot.maxInput, slippage, window), so a route of 100 SOL
+  // under a 100 SOL order is "allowed" while withExecutionSigner refuses the order (POLICY_VIOLATION).
+  // An app using explain as its gate or log reports a decision the signer does not take. FIX
+  // (pipeline): in explainTransaction, for v2 run evaluateOrder(policy, order, state?, now?) first
+  // (new optional `state` and `now` options; perps without state -> refused 'order-refused') and
+  // return allowed: false with reason 'order-refused' and rule = the first violation's rule.
+  it.fails('a swap above spot.maxInput is not explained as allowed', async () => {
+    const big = { ...swapOrder, inputAmount: '100000000000' };
+    expect(evaluateOrder(policy, big, undefined, NOW).allowed).toBe(false);
+    expect(explain(compile([await route(100_000_000_000n)]), big).allowed).toBe(false);
+  });
+});
