@@ -456,6 +456,25 @@ describe('fast-check: nothing but AgentvaultError', () => {
       { numRuns: 400 },
     );
   });
+  it('the v2 signer: random messages resolve to a signature or reject with SIGNING_REFUSED, nothing else', async () => {
+    const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, policy, { notAfter: Infinity, maxSignatures: 16 }, { order: transferOrder, programs: new Map([[JUPITER_V6_PROGRAM, jupiter], [DRIFT_V2_PROGRAM, drift]]) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ p: fc.constantFrom(...programs), data: fc.uint8Array({ maxLength: 60 }), accounts: fc.array(fc.nat(8), { maxLength: 8 }) }), { minLength: 1, maxLength: 3 }),
+        async (ixs) => {
+          const pool = [agent, friend, attacker, USDC, WSOL, ...Array.from({ length: 4 }, (_, i) => randomAddress(400 + i))];
+          const bytes = compile(ixs.map((ix) => ({ programAddress: address(ix.p), accounts: ix.accounts.map((a) => ({ address: address(pool[a]!), role: 1 })), data: ix.data }) as unknown as Instruction));
+          try {
+            expect((await signer.signTransactionMessage(bytes)).length).toBe(64);
+          } catch (e) {
+            expect(e).toBeInstanceOf(AgentvaultError);
+            expect((e as AgentvaultError).code).toBe('SIGNING_REFUSED');
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
   it('random bytes and single-bit flips of a signed-off transaction: decisions only, and a flip never keeps the same bytes allowed unless harmless', async () => {
     const good = await (async () =>
       compile([getTransferCheckedInstruction({ source: address(await ata(agent, USDC)), mint: address(USDC), destination: address(await ata(friend, USDC)), authority: noop, amount: 5_000_000n, decimals: 6 })]))();

@@ -9,7 +9,7 @@ import { createExecutionGrant, signedPolicySummary, withExecutionSigner } from '
 import { normalizePolicy, policyHash, summarizePolicy } from '../../src/execution/policy/index.js';
 import { issueChallenge, verifySignedMessage } from '../../src/messages/challenge.js';
 import { MAX_MESSAGE_BYTES } from '../../src/messages/fields.js';
-import { readSignedPurpose, statementEnableExecution } from '../../src/messages/purposes.js';
+import { MAX_POLICY_SUMMARY_LENGTH, readSignedPurpose, statementEnableExecution } from '../../src/messages/purposes.js';
 import { expectCodeAsync } from '../helpers/errors.js';
 import { basePolicy, BOT, DOMAIN, newNonces, newRevocations, NOW, setup, URI, wrapperV1, type Setup } from './_fixtures.js';
 
@@ -131,6 +131,28 @@ describe('policy summary in the enable-execution statement', () => {
     expect(readSignedPurpose(resources, statementEnableExecution(BOT, nb, exp))?.params['policySummary']).toBeUndefined();
     for (const bad of ['no final period', 'double  space.', ' leading.', `${'x'.repeat(400)}.`])
       expect(readSignedPurpose(resources, statementEnableExecution(BOT, nb, exp, bad))).toBeUndefined();
+  });
+
+  it('a summary of the maximum length fits an ordinary message; a message that cannot fit is MESSAGE_TOO_LONG', async () => {
+    const s = setup();
+    const longest = `${'a'.repeat(MAX_POLICY_SUMMARY_LENGTH - 1)}.`;
+    const { message } = await authorize(s, { policyHash: 'ab'.repeat(32), policySummary: longest });
+    expect(message.length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const nonces = newNonces();
+    await expectCodeAsync(
+      () =>
+        issueChallenge({
+          purpose: 'enable-execution',
+          domain: DOMAIN,
+          uri: `${URI}/${'x'.repeat(200)}`,
+          chain: 'mainnet',
+          address: s.owner.address,
+          nonces,
+          now: NOW,
+          grant: { bot: 'b'.repeat(64), agent: s.agent.address, policyHash: 'ab'.repeat(32), policySummary: longest },
+        }),
+      'MESSAGE_TOO_LONG',
+    );
   });
 
   it('issueChallenge refuses a malformed policySummary', async () => {

@@ -302,6 +302,10 @@ describe('policy v2: evaluateOrder', () => {
     expect(rules({ ...swap, inputAmount: 5 })).toEqual(['spot.maxInput']);
     expect(rules({ ...swap, extra: true })).toEqual(['order']);
     expect(rules({ ...swap, slippageBps: undefined })).toEqual(['spot.maxSlippageBps']);
+    // Names of Object.prototype are not caps.
+    for (const m of ['constructor', '__proto__', 'toString'])
+      expect(rules({ ...swap, inputMint: m })).toEqual(['spot.pairs', 'spot.maxInput']);
+    expect(rules({ type: 'transfer', mint: 'constructor', amount: '1', destination: DEST })).toEqual(['transfers.maxAmount']);
   });
   it('transfer: listed mint, within cap, destination listed or the agent', () => {
     const t = { type: 'transfer', mint: USDC, amount: '10000000', destination: DEST };
@@ -434,6 +438,17 @@ function shuffleSetsAndKeys(x: unknown, rnd: () => number): unknown {
   return x;
 }
 
+const fieldArb = fc.oneof(fc.constantFrom(WSOL, USDC, DEST, 'constructor', '__proto__', 'toString', 'SOL-PERP', '1', '01', '-1', '1.5', 'buy'), fc.string(), fc.anything());
+const shapedOrder = fc.record(
+  {
+    type: fc.constantFrom('swap', 'transfer', 'limit', 'market', 'cancel', 'withdraw'),
+    inputMint: fieldArb, outputMint: fieldArb, inputAmount: fieldArb, slippageBps: fc.oneof(fc.integer(), fieldArb),
+    mint: fieldArb, amount: fieldArb, destination: fieldArb, market: fieldArb, side: fieldArb, notional: fieldArb, leverage: fieldArb,
+    baseAmount: fieldArb, reduceOnly: fieldArb,
+  },
+  { requiredKeys: ['type'] },
+);
+
 describe('policy v2: properties', () => {
   it('normalize is idempotent and the canonical text is a fixed point; naive canonical + node:crypto agree', () => {
     fc.assert(
@@ -514,7 +529,7 @@ describe('policy v2: properties', () => {
   it('random orders never make evaluateOrder throw', () => {
     const p = normalizePolicy(fullPolicy());
     fc.assert(
-      fc.property(fc.anything(), fc.anything(), (o, st) => {
+      fc.property(fc.oneof(fc.anything(), shapedOrder), fc.oneof(fc.anything(), fc.record({ positionNotional: fieldArb, dailyLoss: fieldArb })), (o, st) => {
         const d = evaluateOrder(p, o, st, NOW);
         expect(typeof d.allowed).toBe('boolean');
       }),

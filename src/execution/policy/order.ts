@@ -263,7 +263,8 @@ function evaluateV2(p: PolicyV2, order: unknown, state: unknown, agent: string |
     if (!isAddress(inputMint) || !isAddress(outputMint)) deny('spot.pairs', 'inputMint and outputMint must be base58 addresses');
     else if (!spot.pairs.some((x) => x.inputMint === inputMint && x.outputMint === outputMint)) deny('spot.pairs', 'this pair is not allowed');
     const amount = u64(o['inputAmount']);
-    const cap = typeof inputMint === 'string' ? spot.maxInput[inputMint] : undefined;
+    // Own properties only: `constructor` or `__proto__` as a mint must not find Object.prototype's.
+    const cap = typeof inputMint === 'string' && Object.prototype.hasOwnProperty.call(spot.maxInput, inputMint) ? spot.maxInput[inputMint] : undefined;
     if (amount === null) deny('spot.maxInput', 'inputAmount is missing or not a canonical u64 string');
     else if (cap === undefined) deny('spot.maxInput', 'no swap cap for this input mint');
     else if (amount > BigInt(cap)) deny(`spot.maxInput.${inputMint as string}`, 'inputAmount above the per-swap cap');
