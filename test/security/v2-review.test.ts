@@ -430,3 +430,23 @@ describe('v2 review F13 (low): explainTransaction says allowed for an order the 
     expect(explain(compile([await route(100_000_000_000n)]), big).allowed).toBe(false);
   });
 });
+
+describe('v2 review F14 (medium): with a platform fee allowed, the bot picks who receives it', () => {
+  // FLAW src/execution/programs/presets/jupiter.ts:42-48,50-56,60-67: `platformFeeBps` is capped but
+  // `platformFeeAccount` is not constrained, so with maxPlatformFeeBps > 0 (an app's own fee) a bot
+  // routes the fee (up to 2.55% of every swap) to a token account of the attacker. FIX (presets;
+  // patch in the review report, not applied because it shifts the sorted constraint index in
+  // pipeline.test.ts:347, 'route.accounts[1]' -> 'route.accounts[2]', a file of the pipeline
+  // helper): option `platformFeeAccounts` (<= 16 addresses, only with maxPlatformFeeBps > 0) and,
+  // when maxPlatformFeeBps > 0, `{ account: 'platformFeeAccount', oneOf: [JUP program id (None),
+  // ...platformFeeAccounts] }` on route, sharedAccountsRoute and sharedAccountsExactOutRoute.
+  it.fails('a 50 bps fee to the attacker token account is refused', async () => {
+    const policyFee = normalizePolicy(policyInput({ programs: [...natives, jupiterV6Preset({ maxPlatformFeeBps: 50 })], perps: undefined }));
+    const attackerFee = await ata(testWallet(64).address, USDC);
+    const ix = (await sharedRoute('sharedAccountsRoute', { inAmount: 1_000_000_000n, quotedOutAmount: 10n, slippageBps: 50, platformFeeBps: 50 })) as unknown as { accounts: { address: unknown; role: number }[] };
+    const accounts = ix.accounts.map((a, i) => (SHARED_NAMES[i] === 'platformFeeAccount' ? { address: address(attackerFee), role: 1 } : a));
+    const message = compile([{ ...ix, accounts } as unknown as Instruction]);
+    const e = explainTransaction({ policy: policyFee, agent, message, order: swapOrder, programs: [jupiter] });
+    expect(e.allowed).toBe(false);
+  });
+});
