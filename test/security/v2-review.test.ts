@@ -432,7 +432,7 @@ describe('v2 review F13 (low): explainTransaction says allowed for an order the 
 });
 
 describe('v2 review F14 (medium): with a platform fee allowed, the bot picks who receives it', () => {
-  // FLAW src/execution/programs/presets/jupiter.ts:42-48,50-56,60-67: `platformFeeBps` is capped but
+  // FLAW src/execution/programs/presets/jupiter.ts:43-70: `platformFeeBps` is capped but
   // `platformFeeAccount` is not constrained, so with maxPlatformFeeBps > 0 (an app's own fee) a bot
   // routes the fee (up to 2.55% of every swap) to a token account of the attacker. FIX (presets;
   // patch in the review report, not applied because it shifts the sorted constraint index in
