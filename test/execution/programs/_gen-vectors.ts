@@ -10,7 +10,7 @@ import { driftV2Preset } from '../../../src/execution/programs/presets/drift.js'
 import { jupiterV6Preset } from '../../../src/execution/programs/presets/jupiter.js';
 import { ataAddress, dataOf, DRIFT, driftIdl, driftIdlBytes, encodeIx, JUP, jupiterIdl, jupiterIdlBytes, makeAtaOf, randomAddress, realTxs, USDC, WSOL } from './_fixtures.js';
 
-const JUP_OPTS = { maxPlatformFeeBps: 0, maxSlippageBps: 1000 };
+const JUP_OPTS = { maxPlatformFeeBps: 0, maxSlippageBps: 1000, exactOut: true };
 const DRIFT_OPTS = { markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000' };
 const presets = { jupiter: jupiterV6Preset(JUP_OPTS), drift: driftV2Preset(DRIFT_OPTS) } as Record<string, any>;
 const decoders = { jupiter: createProgramDecoder(jupiterIdlBytes, { program: JUP }), drift: createProgramDecoder(driftIdlBytes, { program: DRIFT }) } as Record<string, any>;

@@ -9,8 +9,8 @@ import { ataAddress, dataOf, DRIFT, driftIdl, driftIdlBytes, encodeIx, JUP, jupi
 
 const jupiter = createProgramDecoder(jupiterIdlBytes, { program: JUP });
 const drift = createProgramDecoder(driftIdlBytes, { program: DRIFT });
-const jupPreset = jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 5000, decoder: jupiter });
-const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', decoder: drift });
+const jupPreset = jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 5000, exactOut: true, decoder: jupiter });
+const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', allowModify: true, decoder: drift });
 const rulesOf = (p: ProgramRule): Record<string, InstructionRule> => (p as { instructions: Record<string, InstructionRule> }).instructions;
 
 /** Decode with our decoder and decide with the engine, the way the pipeline's match stage does. */
@@ -35,7 +35,7 @@ describe('presets are data pinned to the shared IDLs', () => {
   it('pins the hashes and names only instructions, args and accounts that exist in the IDL', () => {
     expect(jupPreset).toMatchObject({ program: JUP, idlSha256: JUPITER_V6_IDL_SHA256 });
     expect(driftPreset).toMatchObject({ program: DRIFT, idlSha256: DRIFT_V2_IDL_SHA256 });
-    for (const [p, idl] of [[jupPreset, jupiterIdl], [driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowPlaceAndTake: true, reduceOnly: true }), driftIdl]] as const) {
+    for (const [p, idl] of [[jupPreset, jupiterIdl], [driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowModify: true, allowPlaceAndTake: true, reduceOnly: true }), driftIdl]] as const) {
       for (const [name, rule] of Object.entries(rulesOf(p))) {
         const ix = idl.instructions.find((x: { name: string }) => x.name === name);
         expect(ix, name).toBeDefined();
@@ -46,6 +46,10 @@ describe('presets are data pinned to the shared IDLs', () => {
     expect(Object.isFrozen(rulesOf(jupPreset)['route']!.accounts)).toBe(true);
     expect(Object.keys(rulesOf(jupPreset)).sort()).toEqual(['route', 'sharedAccountsExactOutRoute', 'sharedAccountsRoute']);
     expect(Object.keys(rulesOf(driftPreset)).sort()).toEqual(['cancelOrder', 'cancelOrders', 'modifyOrder', 'placePerpOrder']);
+    // review F2/F3: modifyOrder (no market) and ExactOut (input above the quote by the slippage) are opt-in
+    expect(Object.keys(rulesOf(jupiterV6Preset({ maxPlatformFeeBps: 0 }))).sort()).toEqual(['route', 'sharedAccountsRoute']);
+    expect(Object.keys(rulesOf(driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1' }))).sort()).toEqual(['cancelOrder', 'cancelOrders', 'placePerpOrder']);
+    expect(() => driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowModify: 1 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
   it('refuses a decoder of another IDL, unknown options, bad values', () => {
     const other = createProgramDecoder(driftIdlBytes.toString('utf8') + ' ', { program: DRIFT });

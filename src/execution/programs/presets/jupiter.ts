@@ -17,14 +17,19 @@ export interface JupiterV6PresetOptions {
   readonly maxPlatformFeeBps: number;
   /** Cap on `slippageBps` besides the order's own (the policy's `spot.maxSlippageBps`), 0..10000. */
   readonly maxSlippageBps?: number;
-  /** Allow `sharedAccountsExactOutRoute` (default true). */
+  /**
+   * Allow `sharedAccountsExactOutRoute` (default false). Opt-in because Jupiter may take up to
+   * `quotedInAmount x (1 + slippageBps/10^4)` from the source, more than the order's `inputAmount`
+   * and so more than the per-swap cap the user signed (`spot.maxInput`) when the quote equals it
+   * (SPEC 10.5.5; review F3).
+   */
   readonly exactOut?: boolean;
   /** When given, must be a decoder of the pinned IDL (refused otherwise). */
   readonly decoder?: unknown;
 }
 
 /**
- * Rules for `route`, `sharedAccountsRoute` and (unless `exactOut: false`) `sharedAccountsExactOutRoute`.
+ * Rules for `route`, `sharedAccountsRoute` and (only with `exactOut: true`) `sharedAccountsExactOutRoute`.
  * @example
  * const policy = { v: 2, ..., programs: [jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 100 })] };
  */
@@ -32,7 +37,7 @@ export function jupiterV6Preset(options: JupiterV6PresetOptions): ProgramRule {
   const o = presetOptions(options, 'jupiterV6Preset', ['maxPlatformFeeBps', 'maxSlippageBps', 'exactOut', 'decoder']);
   const fee = optInt(o, 'maxPlatformFeeBps', 'jupiterV6Preset', 0, 255);
   const maxSlip = o['maxSlippageBps'] === undefined ? undefined : optInt(o, 'maxSlippageBps', 'jupiterV6Preset', 0, 10000);
-  const exactOut = optBool(o, 'exactOut', 'jupiterV6Preset', true);
+  const exactOut = optBool(o, 'exactOut', 'jupiterV6Preset', false);
   checkDecoder(o['decoder'], 'jupiterV6Preset', JUPITER_V6_PROGRAM, JUPITER_V6_IDL_SHA256);
 
   const common = (amountArg: string) => [
