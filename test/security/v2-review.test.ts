@@ -135,18 +135,21 @@ describe('v2 review: the honest baseline signs (so every refusal below is meanin
 });
 
 describe('v2 review F1 (high): several instructions together exceed the bound order', () => {
+  // FIXED (bindStage, SPEC 10.4.8 rule 2): a swap or perps order is served by exactly one instruction.
   // FLAW src/execution/pipeline/bind.ts:63-67 (bindStage): each Anchor instruction is checked alone
   // against the order (inAmount <= order.inputAmount, baseAssetAmount <= order.baseAmount), nothing
   // sums them. FIX (pipeline): in bindStage, for a swap or perp order allow at most ONE instruction
   // whose rule serves the order's kind (refuse 'order-mismatch', rule 'order', at the second one);
   // cancel orders may keep several. (Or sum the OrderRef-bound `atMost` arguments per order field.)
-  it.fails('two Jupiter routes, each taking the whole order input, are refused (2x spot.maxInput)', async () => {
+  it('two Jupiter routes, each taking the whole order input, are refused (2x spot.maxInput)', async () => {
     const e = explain(compile([await route(1_000_000_000n), await route(1_000_000_000n)]), swapOrder);
     expect(e.allowed).toBe(false);
+    expect(decision(e)).toBe('order-mismatch @ order #1');
   });
-  it.fails('two Drift placePerpOrder, each of the whole order size, are refused (2x the size)', () => {
+  it('two Drift placePerpOrder, each of the whole order size, are refused (2x the size)', () => {
     const e = explain(compile([driftIx('placePerpOrder', placeParams()), driftIx('placePerpOrder', placeParams())]), perpOrder);
     expect(e.allowed).toBe(false);
+    expect(decision(e)).toBe('order-mismatch @ order #1');
   });
 });
 

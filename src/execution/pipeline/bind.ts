@@ -3,7 +3,7 @@
  * transaction must implement exactly that order and nothing more:
  * - every instruction that is not auxiliary (its rule's `for` lacks `any`) must serve the order's
  *   kind (a `cancel` order signs only instructions whose rule's `for` includes `cancel`), and at
- *   least one must;
+ *   least one must; a `swap` or perps order exactly one (review F1);
  * - a `transfer` order: every token transfer moves the order's mint, to the order's destination's
  *   associated token account, in total at most the order's amount;
  * - SOL may be wrapped only for a `swap` whose input mint is wSOL (at most its input amount) or a
@@ -63,6 +63,11 @@ export function bindStage(facts: MatchFacts, order: OrderV2): void {
   for (const s of facts.serves) {
     if (s.kinds.includes('any')) continue;
     if (!s.kinds.includes(kind)) refuse('order-kind-mismatch', `the instruction does not serve a ${kind} order`, s.path, s.index);
+    // SPEC 10.4.8 rule 3 (review F1): each instruction is bound to the whole order on its own, so
+    // two routes (or two perp orders) would together implement twice the order. A swap or perps
+    // order is implemented by exactly one instruction; transfers are summed (rule 5), cancels may repeat.
+    if (implemented && (kind === 'swap' || kind === 'perp'))
+      refuse('order-mismatch', `a ${kind} order is implemented by one instruction; this is a second one`, 'order', s.index);
     implemented = true;
   }
   if (!implemented) refuse('order-not-implemented', `the transaction contains no instruction that implements the ${kind} order`, 'order');
