@@ -344,7 +344,7 @@ describe('the six real mainnet transactions (fee payer as the agent)', () => {
     'jupiter-3LF4ABXfbETv.json': 'instruction-data-invalid @ programs[3].instructions #2',
     // SOL -> X -> SOL round trip; the first route pays into 6BF6..., a token account that is not the
     // agent's associated token account of the order's output mint: the preset's agentAta rule refuses
-    'jupiter-4cWStqraSHpM.json': 'account-mismatch @ programs[3].instructions.route.accounts[1] #4',
+    'jupiter-4cWStqraSHpM.json': 'account-mismatch @ programs[3].instructions.route.accounts[2] #4',
     'jupiter-GCeRpjvfNXZB.json': 'program-not-allowed @ programs #3',
   };
   const wideSwap = { ...swapOrder, inputAmount: '100000000000', slippageBps: 10000 };

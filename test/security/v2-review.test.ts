@@ -443,7 +443,8 @@ describe('v2 review F14 (medium): with a platform fee allowed, the bot picks who
   // helper): option `platformFeeAccounts` (<= 16 addresses, only with maxPlatformFeeBps > 0) and,
   // when maxPlatformFeeBps > 0, `{ account: 'platformFeeAccount', oneOf: [JUP program id (None),
   // ...platformFeeAccounts] }` on route, sharedAccountsRoute and sharedAccountsExactOutRoute.
-  it.fails('a 50 bps fee to the attacker token account is refused', async () => {
+  // FIXED (jupiterV6Preset `platformFeeAccounts`, SPEC 10.5.5).
+  it('a 50 bps fee to the attacker token account is refused', async () => {
     const policyFee = normalizePolicy(policyInput({ programs: [...natives, jupiterV6Preset({ maxPlatformFeeBps: 50 })], perps: undefined }));
     const attackerFee = await ata(testWallet(64).address, USDC);
     const ix = (await sharedRoute('sharedAccountsRoute', { inAmount: 1_000_000_000n, quotedOutAmount: 10n, slippageBps: 50, platformFeeBps: 50 })) as unknown as { accounts: { address: unknown; role: number }[] };
@@ -451,5 +452,10 @@ describe('v2 review F14 (medium): with a platform fee allowed, the bot picks who
     const message = compile([{ ...ix, accounts } as unknown as Instruction]);
     const e = explainTransaction({ policy: policyFee, agent, message, order: swapOrder, programs: [jupiter] });
     expect(e.allowed).toBe(false);
+    expect(e.reason).toBe('account-mismatch');
+    // the fee account the user listed is accepted
+    const listed = normalizePolicy(policyInput({ programs: [...natives, jupiterV6Preset({ maxPlatformFeeBps: 50, platformFeeAccounts: [attackerFee] })], perps: undefined }));
+    expect(explainTransaction({ policy: listed, agent, message, order: swapOrder, programs: [jupiter] }).allowed).toBe(true);
+    expect(() => jupiterV6Preset({ maxPlatformFeeBps: 0, platformFeeAccounts: [attackerFee] })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 });
