@@ -291,7 +291,10 @@ describe('Anchor programs through the pipeline (issue 12 "Why", issue 13 e2e)', 
     const sneaky = explain(compile([driftIx('placePerpOrder', params())]), cancel);
     expect(sneaky.allowed).toBe(false);
     expect(['order-kind', 'order-kind-mismatch']).toContain(sneaky.reason);
-    expect(decision(explain(compile([driftIx('cancelOrder', { orderId: { __option: 'Some', value: 5 } })]), cancel))).toBe('allowed');
+    // review F11: cancelOrder (by id, any market) only when the preset opts in; cancelOrders is bound to the market
+    expect(decision(explain(compile([driftIx('cancelOrder', { orderId: { __option: 'Some', value: 5 } })]), cancel))).toMatch(/^instruction-not-allowed @ programs\[\d\]\.instructions #0$/);
+    const cancelOrders = driftIx('cancelOrders', { marketType: { __option: 'Some', value: 'perp' }, marketIndex: { __option: 'Some', value: 0 }, direction: { __option: 'None' } });
+    expect(decision(explain(compile([cancelOrders]), cancel))).toBe('allowed');
     expect(explain(compile([driftIx('placePerpOrder', params({ marketIndex: 1 }))]), perpOrder).allowed).toBe(false);
   });
 });

@@ -395,9 +395,11 @@ describe('v2 review F11 (medium): a cancel order for one market cancels any orde
   // cancels only through cancelOrders bound to the order's market. Not applied here because the
   // pipeline helper's tests (pipeline.test.ts:294, pipeline-grant.test.ts:169) and
   // vectors/programs.json use cancelOrder with the default preset and must be updated together.
-  it.fails('a SOL-PERP cancel order does not sign cancelOrder of an arbitrary order id', () => {
+  // FIXED (driftV2Preset `allowCancelById`, default false; SPEC 10.5.5).
+  it('a SOL-PERP cancel order does not sign cancelOrder of an arbitrary order id', () => {
     const e = explain(compile([driftIx('cancelOrder', { orderId: { __option: 'Some', value: 4242 } })]), { type: 'cancel', market: 'SOL-PERP' });
     expect(e.allowed).toBe(false);
+    expect(e.reason).toBe('instruction-not-allowed');
   });
 });
 

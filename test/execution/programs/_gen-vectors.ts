@@ -70,7 +70,7 @@ add('placePerpOrder above the cap', 'drift', encodeIx(driftIdl, 'placePerpOrder'
 add('placePerpOrder signed by another authority', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), [dAcc[0]!, dAcc[1]!, attacker], agent, perp, 'Codama dynamic codecs');
 add('placePerpOrder for a cancel order', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
 add('withdraw (not in the preset)', 'drift', encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }), [...dAcc, ...dAcc, agent, agent], agent, perp, 'Codama dynamic codecs');
-add('cancelOrder for a cancel order', 'drift', encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'Some', value: 5 } }), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
+add('cancelOrder (by id, not in the default preset: review F11)', 'drift', encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'Some', value: 5 } }), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
 
 // Decisions with the library, written as expectations; the test re-derives them with a naive checker.
 const pairs: [string, string][] = [];

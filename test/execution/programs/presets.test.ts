@@ -10,7 +10,7 @@ import { ataAddress, dataOf, DRIFT, driftIdl, driftIdlBytes, encodeIx, JUP, jupi
 const jupiter = createProgramDecoder(jupiterIdlBytes, { program: JUP });
 const drift = createProgramDecoder(driftIdlBytes, { program: DRIFT });
 const jupPreset = jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 5000, exactOut: true, decoder: jupiter });
-const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', allowModify: true, decoder: drift });
+const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', allowModify: true, allowCancelById: true, decoder: drift });
 const rulesOf = (p: ProgramRule): Record<string, InstructionRule> => (p as { instructions: Record<string, InstructionRule> }).instructions;
 
 /** Decode with our decoder and decide with the engine, the way the pipeline's match stage does. */
@@ -48,7 +48,8 @@ describe('presets are data pinned to the shared IDLs', () => {
     expect(Object.keys(rulesOf(driftPreset)).sort()).toEqual(['cancelOrder', 'cancelOrders', 'modifyOrder', 'placePerpOrder']);
     // review F2/F3: modifyOrder (no market) and ExactOut (input above the quote by the slippage) are opt-in
     expect(Object.keys(rulesOf(jupiterV6Preset({ maxPlatformFeeBps: 0 }))).sort()).toEqual(['route', 'sharedAccountsRoute']);
-    expect(Object.keys(rulesOf(driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1' }))).sort()).toEqual(['cancelOrder', 'cancelOrders', 'placePerpOrder']);
+    // review F11: cancelOrder (by id, no market) is opt-in too
+    expect(Object.keys(rulesOf(driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1' }))).sort()).toEqual(['cancelOrders', 'placePerpOrder']);
     expect(() => driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowModify: 1 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
   it('refuses a decoder of another IDL, unknown options, bad values', () => {
@@ -170,7 +171,7 @@ describe('Drift orders built by Codama', () => {
     expect(decide(driftPreset, 0, w, ctx())).toEqual({ reason: 'instruction-not-allowed', rule: 'programs[0].instructions' });
     expect(rulesOf(driftPreset)['transferDeposit']).toBeUndefined();
   });
-  it('cancel orders: cancelOrders must name the order market (None = every market is refused); cancelOrder is allowed', () => {
+  it('cancel orders: cancelOrders must name the order market (None = every market is refused); cancelOrder is allowed when opted in', () => {
     const cancel: OrderV2 = { type: 'cancel', market: 'BTC-PERP' };
     const co = (marketIndex: unknown) =>
       asIx(DRIFT, 0, drift.decode(encodeIx(driftIdl, 'cancelOrders', { marketType: { __option: 'Some', value: 'perp' }, marketIndex, direction: { __option: 'None' } }), accts));

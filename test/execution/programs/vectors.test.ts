@@ -85,7 +85,7 @@ function naive(v: any): Verdict {
     if (BigInt(p.baseAssetAmount) > BigInt(o.baseAmount)) return no('arg-mismatch', `${P}.args[7]`);
     return accountChecks([['authority', (x) => x === v.agent]]);
   }
-  if (name === 'cancelOrders' || name === 'cancelOrder') {
+  if (name === 'cancelOrders' || (name === 'cancelOrder' && opts.allowCancelById === true)) {
     if (kind !== 'cancel') return no('order-kind', `${P}.for`);
     if (name === 'cancelOrders') {
       if (a.marketType.__option !== 'Some' || a.marketType.value !== 1) return no('arg-mismatch', `${P}.args[0]`);

@@ -41,6 +41,13 @@ export interface DriftV2PresetOptions {
    * reprice an order on another market (SPEC 10.5.5; review F2).
    */
   readonly allowModify?: boolean;
+  /**
+   * Also allow `cancelOrder` (default false). Opt-in because `cancelOrder` cancels by order id and
+   * names no market: under a cancel order for one market it would cancel any open order of the
+   * user, e.g. a stop-loss on another market (SPEC 10.5.5; review F11). `cancelOrders` is bound to
+   * the order's market and always allowed.
+   */
+  readonly allowCancelById?: boolean;
   /** Also allow `placeAndTakePerpOrder` (default false). */
   readonly allowPlaceAndTake?: boolean;
   /** When given, must be a decoder of the pinned IDL (refused otherwise). */
@@ -48,14 +55,14 @@ export interface DriftV2PresetOptions {
 }
 
 /**
- * Rules for `placePerpOrder` (perps orders), `cancelOrder`, `cancelOrders` (cancel orders) and, if
- * allowed, `modifyOrder` and `placeAndTakePerpOrder` (perps orders).
+ * Rules for `placePerpOrder` (perps orders), `cancelOrders` (cancel orders) and, if allowed,
+ * `modifyOrder`, `placeAndTakePerpOrder` (perps orders) and `cancelOrder` (cancel orders).
  * @example
  * driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '10000000000' })
  */
 export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   const N = 'driftV2Preset';
-  const o = presetOptions(options, N, ['markets', 'maxBaseAssetAmount', 'directions', 'reduceOnly', 'allowModify', 'allowPlaceAndTake', 'decoder']);
+  const o = presetOptions(options, N, ['markets', 'maxBaseAssetAmount', 'directions', 'reduceOnly', 'allowModify', 'allowCancelById', 'allowPlaceAndTake', 'decoder']);
   const m = o['markets'];
   if (typeof m !== 'object' || m === null || Array.isArray(m)) fail('INVALID_INPUT', `${N}.markets: expected { symbol: index }`, { field: `${N}.markets` });
   const entries = Object.entries(m as Record<string, unknown>);
@@ -78,6 +85,7 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   const reduceOnly = optBool(o, 'reduceOnly', N, false);
   const modify = optBool(o, 'allowModify', N, false);
   const placeAndTake = optBool(o, 'allowPlaceAndTake', N, false);
+  const cancelById = optBool(o, 'allowCancelById', N, false);
   checkDecoder(o['decoder'], N, DRIFT_V2_PROGRAM, DRIFT_V2_IDL_SHA256);
 
   const authority = [{ account: 'authority', is: 'agent' } as const];
@@ -101,7 +109,6 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   };
   const instructions: Record<string, InstructionRule> = {
     placePerpOrder: place,
-    cancelOrder: { for: ['cancel'], accounts: authority },
     cancelOrders: {
       for: ['cancel'],
       args: [
@@ -115,5 +122,7 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   // direction and size must be restated (Some) and are bound to the order.
   if (modify) instructions['modifyOrder'] = { for: ['perp'], args: sizeAndSide('modifyOrderParams'), accounts: authority };
   if (placeAndTake) instructions['placeAndTakePerpOrder'] = place;
+  // cancelOrder cancels by id on any market (review F11): opt-in only.
+  if (cancelById) instructions['cancelOrder'] = { for: ['cancel'], accounts: authority };
   return deepFreeze({ program: DRIFT_V2_PROGRAM, name: 'Drift v2', idlSha256: DRIFT_V2_IDL_SHA256, instructions });
 }
