@@ -397,7 +397,8 @@ describe('signer: budgets, audit, async (SPEC 10.4.5, 10.4.8)', () => {
     const store = new FakeBudgets();
     const events: SigningDecisionEvent[] = [];
     const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, budgeted, { notAfter: Infinity, maxSignatures: 16 }, {
-      order: transferOrder,
+      // an order of 10 USDC: the budget (8 USDC), not the order total of this use (SPEC 10.4.8), refuses the second transfer
+      order: { ...transferOrder, amount: '10000000' },
       budgets: store,
       audit: (e) => void events.push(e),
       identity: { grantId: 'g1', bot: 'bot-1', wallet: friend },

@@ -221,13 +221,27 @@ describe('v2 review F6 (medium): one checked order, several signatures, each imp
   // (signer): keep per-use running totals of what binds to the order (route amounts bound to
   // inputAmount / baseAmount, wraps, token moves) across calls and refuse ('order-mismatch', rule
   // 'order') once they exceed the order, or allow at most one order-implementing signature per use.
-  it.fails('a second, distinct swap transaction under the same order is refused', async () => {
+  // FIXED (signer + bindUse, SPEC 10.4.8 "one use"): one order-implementing message per use for a swap or perps order.
+  it('a second, distinct swap transaction under the same order is refused', async () => {
     const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, policy, { notAfter: Infinity, maxSignatures: 2 }, { order: swapOrder, programs: new Map([[JUPITER_V6_PROGRAM, jupiter]]) });
     const a = compile([await route(1_000_000_000n)]);
     const b = compile([await route(999_999_999n)]);
     const sa = await signer.signTransactionMessage(a);
     expect(nacl.sign.detached.verify(a, sa, agentW.publicKey)).toBe(true);
-    await expect(signer.signTransactionMessage(b)).rejects.toThrow(AgentvaultError);
+    await expect(signer.signTransactionMessage(b)).rejects.toThrow(expect.objectContaining({ code: 'SIGNING_REFUSED', details: { reason: 'order-mismatch', rule: 'order' } }));
+    // the same bytes again: the same signature, no second swap
+    expect(await signer.signTransactionMessage(a)).toEqual(sa);
+  });
+  it('transfer orders: the transfers of all signatures of one use are summed against the order amount', async () => {
+    const p = normalizePolicy(policyInput({ transfers: { destinations: [friend], maxAmount: { [USDC]: '1000' } }, programs: [...natives] }));
+    const order = { type: 'transfer', mint: USDC, amount: '1000', destination: friend } as const;
+    const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, p, { notAfter: Infinity, maxSignatures: 3 }, { order });
+    const { getTransferCheckedInstruction } = await import('@solana-program/token');
+    const move = async (amount: bigint) =>
+      compile([getTransferCheckedInstruction({ source: address(await ata(agent, USDC)), mint: address(USDC), destination: address(await ata(friend, USDC)), authority: noop, amount, decimals: 6 })]);
+    await signer.signTransactionMessage(await move(600n));
+    await expect(signer.signTransactionMessage(await move(401n))).rejects.toThrow(expect.objectContaining({ details: { reason: 'order-mismatch', rule: 'order.amount' } }));
+    expect((await signer.signTransactionMessage(await move(400n))).length).toBe(64);
   });
 });
 
@@ -238,7 +252,8 @@ describe('v2 review F7 (medium): the order checked is not the order bound (read 
   // route taking 50 SOL then signs although spot.maxInput is 1 SOL. FIX (grant): snapshot the order
   // once at the boundary (own enumerable data properties copied into a frozen plain object, getters
   // refused as INVALID_INPUT) and pass that same object to evaluateOrder and aBoundOrder.
-  it.fails('a getter order that grows after evaluateOrder cannot get a larger route signed', async () => {
+  // FIXED (snapshotOrder at the boundary, SPEC 10.4.8): accessors are INVALID_INPUT; one frozen copy is checked and bound.
+  it('a getter order that grows after evaluateOrder cannot get a larger route signed', async () => {
     const s = setup(7);
     const input = policyInput({ programs: [...natives, jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 100 })], perps: undefined });
     const summary = summarizePolicy(input);
@@ -263,7 +278,8 @@ describe('v2 review F7 (medium): the order checked is not the order bound (read 
         { wrapper: wrapperV1(), policy: input, order, state: {}, revocations: newRevocations(), now: NOW + 60_000, expected: { owner: s.owner.address, bot: BOT }, programs: [jupiter] },
         (signer) => signer.signTransactionMessage(msg),
       ),
-    ).rejects.toThrow(AgentvaultError);
+    ).rejects.toThrow(expect.objectContaining({ code: 'INVALID_INPUT', details: { field: 'order' } }));
+    expect(reads).toBe(0);
   });
 });
 
