@@ -188,11 +188,13 @@ describe('v2 review F4 (low): SOL wrapped into an account no one can use', () =>
   // created (the mint belongs to SPL Token); lamports sent there are lost. FIX (pipeline): compare
   // with associatedTokenAddress(agent, TOKEN_PROGRAM, WSOL_MINT) only (Token-2022's native mint is
   // another mint, 9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXMBf).
-  it.fails('a System transfer to the Token-2022-derived ATA of So111... is refused', async () => {
+  // FIXED (match.ts system rule, SPEC 10.4.7): only ata(agent, Token, So111...112).
+  it('a System transfer to the Token-2022-derived ATA of So111... is refused', async () => {
     const lost = await ata(agent, WSOL, TOKEN22);
     const msg = compile([getTransferSolInstruction({ source: noop, destination: address(lost), amount: 1_000_000_000n }), await route(1_000_000_000n)]);
     const e = explain(msg, swapOrder);
     expect(e.allowed).toBe(false);
+    expect(decision(e)).toBe('destination-not-allowed @ wrapSol #0');
   });
 });
 
