@@ -190,17 +190,19 @@ export function createScopedSigner(
           if (facts !== undefined && policy.v === 2)
             budgetAfter = await spendStage(pipeline.budgets, policy, facts, pipeline.order, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
         } catch (e) {
-          if (e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED') {
-            const d = e.details ?? {};
-            await audit({
-              at: t0,
-              allowed: false,
-              messageHash,
-              reason: String(d['reason']),
-              ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
-              ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
-            }).catch(() => undefined); // the refusal stands whatever the audit hook does
-          }
+          // SPEC 10.4.11 (review F10): every failure is audited as a refusal, not only SIGNING_REFUSED,
+          // so a probe while the store is down leaves a trace. The reason is stable, never a message.
+          const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
+          const d = refused ? (e.details ?? {}) : {};
+          const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
+          await audit({
+            at: t0,
+            allowed: false,
+            messageHash,
+            reason,
+            ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
+            ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
+          }).catch(() => undefined); // the refusal stands whatever the audit hook does
           throw e;
         }
         // The store was awaited: the callback may have ended or the window closed meanwhile.

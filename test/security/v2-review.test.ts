@@ -335,7 +335,8 @@ describe('v2 review F10 (low): a failure that is not SIGNING_REFUSED leaves no a
   // while the store is down without a trace). FIX (signer): in the catch, audit every error as
   // allowed: false with reason = details.reason ?? a stable code-derived reason ('store-unavailable',
   // 'internal-error'), never the message text, before rethrowing.
-  it.fails('a budget store outage is audited as a refusal', async () => {
+  // FIXED (signer catch audits every failure, SPEC 10.4.11).
+  it('a budget store outage is audited as a refusal', async () => {
     const budgeted = normalizePolicy(policyInput({ budgets: [{ scope: 'grant', windowSeconds: 3600, unit: 'signatures', limit: '10' }] }));
     const events: unknown[] = [];
     const down = { spend: async () => Promise.reject(new AgentvaultError('STORE_UNAVAILABLE', 'store down')) };
@@ -348,6 +349,16 @@ describe('v2 review F10 (low): a failure that is not SIGNING_REFUSED leaves no a
     });
     await expect(signer.signTransactionMessage(compile([await route(1_000_000_000n)]))).rejects.toThrow(AgentvaultError);
     expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ allowed: false, reason: 'store-unavailable' });
+    // a store failing with its own (non-library) error: internal-error, the error itself rethrown
+    const events2: { reason?: string }[] = [];
+    const broken = { spend: async () => Promise.reject(new Error('secret-ish detail')) };
+    const s2 = createScopedSigner(Uint8Array.from(agentW.secretKey), agent, budgeted, { notAfter: Infinity, maxSignatures: 1 }, {
+      order: swapOrder, programs: new Map([[JUPITER_V6_PROGRAM, jupiter]]), budgets: broken, audit: (e) => void events2.push(e), identity: { grantId: 'g', bot: 'bot-1', wallet: agent },
+    }).signer;
+    await expect(s2.signTransactionMessage(compile([await route(1_000_000_000n)]))).rejects.toThrow('secret-ish detail');
+    expect(events2).toEqual([expect.objectContaining({ allowed: false, reason: 'internal-error' })]);
+    expect(JSON.stringify(events2)).not.toContain('secret-ish');
   });
 });
 
