@@ -438,7 +438,8 @@ describe('v2 review F12 (low): a program rule name can imitate the address rende
   // rule for another program reads, in the statement the user signs, as the real Jupiter program
   // followed by noise. FIX (policy): refuse '..' (or any address-like token of 6+6 base58 chars
   // around '..') in names, or render names quoted / after the address (`JUP6Lk..yVTaV4 ("name")`).
-  it.fails('a name containing the Jupiter address rendering is refused', () => {
+  // FIXED (v2.ts program name rule, SPEC 10.3.5).
+  it('a name containing the Jupiter address rendering is refused', () => {
     const fake = { program: randomAddress(900), name: 'Jupiter v6 JUP6Lk..yVTaV4 route', idlSha256: 'ab'.repeat(32), instructions: { withdraw: { for: ['swap'] } } };
     let refused = false;
     try {
@@ -447,6 +448,9 @@ describe('v2 review F12 (low): a program rule name can imitate the address rende
       refused = e instanceof AgentvaultError;
     }
     expect(refused).toBe(true);
+    for (const name of ['JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4', 'a..b'])
+      expect(() => normalizePolicy(policyInput({ programs: [...natives, { ...fake, name }], perps: undefined }))).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+    expect(normalizePolicy(policyInput({ programs: [...natives, { ...fake, name: 'My venue v1.2' }], perps: undefined })).v).toBe(2);
   });
 });
 
