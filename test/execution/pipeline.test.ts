@@ -280,7 +280,7 @@ describe('Anchor programs through the pipeline (issue 12 "Why", issue 13 e2e)', 
   const dAcc = () => [randomAddress(1), randomAddress(2), agent].map((a, i) => ({ address: address(a), role: i === 2 ? 2 : 1 }));
   const driftIx = (name: string, args: Record<string, unknown>, accounts = dAcc()) => ({ programAddress: address(DRIFT_V2_PROGRAM), accounts, data: encodeIx(driftJson, name, args) }) as unknown as Instruction;
   const params = (p: Record<string, unknown> = {}) => ({ params: { orderType: 'market', marketType: 'perp', direction: 'long', userOrderId: 0, baseAssetAmount: 1_000_000_000n, price: 0n, marketIndex: 0, reduceOnly: false, postOnly: 'none', bitFlags: 0, maxTs: null, triggerPrice: null, triggerCondition: 'above', oraclePriceOffset: null, auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null, ...p } });
-  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', slippageBps: 50 };
+  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 };
   const cancel = { type: 'cancel', market: 'SOL-PERP' };
 
   it('Drift: an honest perps order signs; withdraw is refused; a cancel order (dailyLossLimit 0) carrying placePerpOrder is refused', () => {

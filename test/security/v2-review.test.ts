@@ -92,7 +92,7 @@ const policyInput = (extra: Record<string, unknown> = {}) => ({
 });
 const policy = normalizePolicy(policyInput());
 const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
-const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', slippageBps: 50 } as const;
+const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 } as const;
 const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order, programs: [jupiter, drift] });
 const decision = (e: ReturnType<typeof explainTransaction>) => (e.allowed ? 'allowed' : `${e.reason} @ ${e.rule}${e.instructionIndex === undefined ? '' : ` #${e.instructionIndex}`}`);
 
@@ -123,7 +123,7 @@ const placeParams = (p: Record<string, unknown> = {}) => ({
 });
 const none = null;
 const modifyParams = (p: Record<string, unknown> = {}) => ({
-  direction: 'long', baseAssetAmount: 1_000_000_000n, price: none, reduceOnly: none, postOnly: none, bitFlags: none, maxTs: none, triggerPrice: none,
+  direction: 'long', baseAssetAmount: 1_000_000_000n, price: none, reduceOnly: false, postOnly: none, bitFlags: none, maxTs: none, triggerPrice: none,
   triggerCondition: none, oraclePriceOffset: none, auctionDuration: none, auctionStartPrice: none, auctionEndPrice: none, policy: none, ...p,
 });
 
@@ -291,9 +291,14 @@ describe('v2 review F8 (low): an order reduceOnly flag is not bound to the trans
   // reduce-only for every order; a reduce-only order signs a position-opening order. FIX (presets
   // + engine): bind params.reduceOnly to order.reduceOnly when the order carries it (needs an
   // "optional" OrderRef: absent field = no constraint), or require orders to carry reduceOnly.
-  it.fails('a reduce-only order does not sign a placePerpOrder with reduceOnly false', () => {
+  // FIXED (driftV2Preset binds params.reduceOnly eq order.reduceOnly; absent = order-unbound; SPEC 10.5.5).
+  it('a reduce-only order does not sign a placePerpOrder with reduceOnly false', () => {
     const e = explain(compile([driftIx('placePerpOrder', placeParams({ reduceOnly: false }))]), { ...perpOrder, reduceOnly: true });
     expect(e.allowed).toBe(false);
+    expect(e.reason).toBe('arg-mismatch');
+    const { reduceOnly: _, ...silent } = perpOrder;
+    expect(explain(compile([driftIx('placePerpOrder', placeParams())]), silent).reason).toBe('order-unbound');
+    expect(explain(compile([driftIx('placePerpOrder', placeParams({ reduceOnly: true }))]), { ...perpOrder, reduceOnly: true }).allowed).toBe(true);
   });
 });
 

@@ -146,7 +146,7 @@ describe('Drift orders built by Codama', () => {
         auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null, ...p,
       },
     }), accts));
-  const order: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000' };
+  const order: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false };
   const ctx = () => ({ agent, order, ataOf });
   const P = 'programs[0].instructions.placePerpOrder';
   it('an honest order is allowed', () => expect(decide(driftPreset, 0, place(), ctx())).toBeUndefined());
@@ -165,8 +165,8 @@ describe('Drift orders built by Codama', () => {
   it('reduceOnly and directions as configured; withdraw and transferDeposit are absent', () => {
     const ro = driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000', reduceOnly: true, directions: ['long'] });
     expect(decide(ro, 0, place(), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: `${P}.args[8]` });
-    expect(decide(ro, 0, place({ reduceOnly: true }), ctx())).toBeUndefined();
-    expect(decide(ro, 0, place({ reduceOnly: true, direction: 'short' }), { ...ctx(), order: { ...order, side: 'sell' } })).toMatchObject({ rule: `${P}.args[4]` });
+    expect(decide(ro, 0, place({ reduceOnly: true }), { ...ctx(), order: { ...order, reduceOnly: true } })).toBeUndefined();
+    expect(decide(ro, 0, place({ reduceOnly: true, direction: 'short' }), { ...ctx(), order: { ...order, side: 'sell', reduceOnly: true } })).toMatchObject({ rule: `${P}.args[4]` });
     const w = asIx(DRIFT, 1, drift.decode(encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }), [...accts, ...accts, agent, agent]));
     expect(decide(driftPreset, 0, w, ctx())).toEqual({ reason: 'instruction-not-allowed', rule: 'programs[0].instructions' });
     expect(rulesOf(driftPreset)['transferDeposit']).toBeUndefined();
@@ -190,7 +190,9 @@ describe('Drift orders built by Codama', () => {
           ['direction', 'baseAssetAmount', 'price', 'reduceOnly', 'postOnly', 'bitFlags', 'maxTs', 'triggerPrice', 'triggerCondition', 'oraclePriceOffset', 'auctionDuration', 'auctionStartPrice', 'auctionEndPrice', 'policy'].map((k) => [k, k in m ? { __option: 'Some', value: m[k] } : { __option: 'None' }]),
         ),
       }), accts));
-    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n }), ctx())).toBeUndefined();
+    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n, reduceOnly: false }), ctx())).toBeUndefined();
+    // review F8: reduceOnly is bound to the order, so it must be restated (None is refused)
+    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n }), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: 'programs[0].instructions.modifyOrder.args[4]' });
     expect(decide(driftPreset, 0, mod({ baseAssetAmount: 1n }), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: 'programs[0].instructions.modifyOrder.args[0]' });
     expect(decide(driftPreset, 0, mod({ direction: 'long' }), ctx())).toMatchObject({ reason: 'arg-type', rule: 'programs[0].instructions.modifyOrder.args[2]' });
   });

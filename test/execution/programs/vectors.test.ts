@@ -83,6 +83,8 @@ function naive(v: any): Verdict {
     if (p.direction !== (o.side === 'buy' ? 0 : 1)) return no('arg-mismatch', `${P}.args[5]`);
     if (BigInt(p.baseAssetAmount) > BigInt(opts.maxBaseAssetAmount)) return no('arg-mismatch', `${P}.args[6]`);
     if (BigInt(p.baseAssetAmount) > BigInt(o.baseAmount)) return no('arg-mismatch', `${P}.args[7]`);
+    if (typeof o.reduceOnly !== 'boolean') return no('order-unbound', `${P}.args[8]`);
+    if (p.reduceOnly !== o.reduceOnly) return no('arg-mismatch', `${P}.args[8]`);
     return accountChecks([['authority', (x) => x === v.agent]]);
   }
   if (name === 'cancelOrders' || (name === 'cancelOrder' && opts.allowCancelById === true)) {

@@ -95,6 +95,9 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
     { path: `${p}.baseAssetAmount`, atMost: cap },
     { path: `${p}.baseAssetAmount`, atMost: { order: 'baseAmount' } },
     ...(reduceOnly ? [{ path: `${p}.reduceOnly`, eq: true }] : []),
+    // review F8: the order's reduceOnly is bound too; an order without it is refused
+    // (`order-unbound`), so a reduce-only order never signs a position-opening one.
+    { path: `${p}.reduceOnly`, eq: { order: 'reduceOnly' } },
   ];
   const place: InstructionRule = {
     for: ['perp'],
