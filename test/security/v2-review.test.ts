@@ -93,7 +93,8 @@ const policyInput = (extra: Record<string, unknown> = {}) => ({
 const policy = normalizePolicy(policyInput());
 const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
 const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 } as const;
-const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order, programs: [jupiter, drift] });
+const STATE = { positionNotional: '0', dailyLoss: '0' };
+const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order, programs: [jupiter, drift], state: STATE, now: NOW });
 const decision = (e: ReturnType<typeof explainTransaction>) => (e.allowed ? 'allowed' : `${e.reason} @ ${e.rule}${e.instructionIndex === undefined ? '' : ` #${e.instructionIndex}`}`);
 
 // Jupiter sharedAccountsRoute / ExactOut with honest accounts (agent's own ATAs), Codama-encoded data.
@@ -165,7 +166,7 @@ describe('v2 review F2 (medium): Drift modifyOrder is not bound to the order mar
     expect(e.reason).toBe('instruction-not-allowed');
     // opted in, it signs (the user chose it; the summary and SPEC say it has no market)
     const optIn = normalizePolicy(policyInput({ programs: [...natives, driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000', allowModify: true })] }));
-    expect(explainTransaction({ policy: optIn, agent, message: compile([ix]), order: perpOrder, programs: [drift] }).allowed).toBe(true);
+    expect(explainTransaction({ policy: optIn, agent, message: compile([ix]), order: perpOrder, programs: [drift], state: STATE, now: NOW }).allowed).toBe(true);
   });
 });
 
@@ -467,10 +468,13 @@ describe('v2 review F13 (low): explainTransaction says allowed for an order the 
   // (pipeline): in explainTransaction, for v2 run evaluateOrder(policy, order, state?, now?) first
   // (new optional `state` and `now` options; perps without state -> refused 'order-refused') and
   // return allowed: false with reason 'order-refused' and rule = the first violation's rule.
-  it.fails('a swap above spot.maxInput is not explained as allowed', async () => {
+  // FIXED (explainTransaction runs evaluateOrder first, SPEC 10.4.11).
+  it('a swap above spot.maxInput is not explained as allowed', async () => {
     const big = { ...swapOrder, inputAmount: '100000000000' };
     expect(evaluateOrder(policy, big, undefined, NOW).allowed).toBe(false);
-    expect(explain(compile([await route(100_000_000_000n)]), big).allowed).toBe(false);
+    expect(decision(explain(compile([await route(100_000_000_000n)]), big))).toBe(`order-refused @ spot.maxInput.${WSOL}`);
+    // perps orders need the account state, as withExecutionSigner does
+    expect(explainTransaction({ policy, agent, message: compile([driftIx('placePerpOrder', placeParams())]), order: perpOrder, programs: [drift], now: NOW }).reason).toBe('order-refused');
   });
 });
 
