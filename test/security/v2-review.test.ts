@@ -93,7 +93,7 @@ const policyInput = (extra: Record<string, unknown> = {}) => ({
 const policy = normalizePolicy(policyInput());
 const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
 const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 } as const;
-const STATE = { positionNotional: '0', dailyLoss: '0' };
+const STATE = { positionNotional: '0', dailyLoss: '0', markPrice: '150' };
 const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order, programs: [jupiter, drift], state: STATE, now: NOW });
 const decision = (e: ReturnType<typeof explainTransaction>) => (e.allowed ? 'allowed' : `${e.reason} @ ${e.rule}${e.instructionIndex === undefined ? '' : ` #${e.instructionIndex}`}`);
 
@@ -326,9 +326,12 @@ describe('v2 review F9 (medium): perps notional and leverage are the bot claim, 
   // notional >= baseAmount x state.markPrice / 10^9 (markPrice from the app's own oracle read, a
   // required state field), or express the position cap in base units per market; and render the
   // literal atMost/oneOf constraints of program rules (size cap, fee cap) in the summary.
-  it.fails('an order claiming notional 0.01 for 5 SOL, with the position at 999 of 1000, is not signed', () => {
+  // FIXED (evaluateOrder v2 perps: baseAmount and state.markPrice required, notional >= baseAmount x markPrice / 10^9;
+  // the summary shows the program rules' literal caps; SPEC 10.3.6, 10.3.7).
+  it('an order claiming notional 0.01 for 5 SOL, with the position at 999 of 1000, is not signed', () => {
     const order = { ...perpOrder, notional: '0.01', baseAmount: '5000000000' };
-    const d = evaluateOrder(policy, order, { positionNotional: '999', dailyLoss: '0' }, NOW);
+    const d = evaluateOrder(policy, order, { positionNotional: '999', dailyLoss: '0', markPrice: '150' }, NOW);
+    expect(d.allowed ? [] : d.violations.map((v) => v.rule)).toContain('order.notional');
     const e = explain(compile([driftIx('placePerpOrder', placeParams({ baseAssetAmount: 5_000_000_000n }))]), order);
     expect(d.allowed && e.allowed).toBe(false);
   });
