@@ -332,6 +332,9 @@ describe('v2 review F9 (medium): perps notional and leverage are the bot claim, 
     const order = { ...perpOrder, notional: '0.01', baseAmount: '5000000000' };
     const d = evaluateOrder(policy, order, { positionNotional: '999', dailyLoss: '0', markPrice: '150' }, NOW);
     expect(d.allowed ? [] : d.violations.map((v) => v.rule)).toContain('order.notional');
+    // the size cap the transaction obeys is in the text the user signs
+    const s = summarizePolicy(policyInput({ spot: undefined, wrapSol: undefined, programs: [driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' })] }));
+    expect(s).toContain('placePerpOrder (params.baseAssetAmount max 5000000000)');
     const e = explain(compile([driftIx('placePerpOrder', placeParams({ baseAssetAmount: 5_000_000_000n }))]), order);
     expect(d.allowed && e.allowed).toBe(false);
   });

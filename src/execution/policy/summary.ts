@@ -185,7 +185,15 @@ function templateV2(p: PolicyV2): Template {
   // Programs: the list of programs first, then each program's instruction list (SPEC 10.3.7 order).
   const g = lists.push({ items: [], one: 'program', many: 'programs', sep: ', ' }) - 1;
   const inner = p.programs.map((r) => {
-    const names = 'native' in r ? r.instructions : Object.keys(r.instructions);
+    // SPEC 10.3.7 (review F9): the literal caps a program rule enforces (`atMost` constants, e.g. the
+    // Drift size cap) are part of what the user reads: `name (path max N, ...)`.
+    const names =
+      'native' in r
+        ? r.instructions
+        : Object.keys(r.instructions).map((n) => {
+            const caps = (r.instructions[n]!.args ?? []).flatMap((c) => ('atMost' in c && typeof c.atMost === 'string' ? [`${c.path} max ${c.atMost}`] : []));
+            return caps.length === 0 ? n : `${n} (${caps.join(', ')})`;
+          });
     const label = 'native' in r ? NATIVE_PROGRAM_LABELS[r.native] : `${r.name} ${addr(r.program)}`;
     return { label, i: lists.push({ items: names, one: 'instruction', many: 'instructions', sep: '/' }) - 1 };
   });
