@@ -139,6 +139,17 @@ I('budget window too short', m(budgets=[{'scope': 'grant', 'windowSeconds': 59, 
 I('budget mint without unit token', m(budgets=[{'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'mint': USDC, 'limit': '1'}]), 'POLICY_INVALID', 'policy.budgets[0].mint')
 I('two limits on one budget counter', m(budgets=[{'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'limit': '1'}, {'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'limit': '2'}]), 'POLICY_INVALID', 'policy.budgets[1]')
 
+# review F9 (SPEC 10.3.7): literal atMost caps are shown; bounds taken from the order are not.
+V('anchor rule with a literal atMost cap: shown in the summary',
+  {'v': 2, 'enabled': True, 'killSwitch': False,
+   'programs': [{'program': DRIFT, 'name': 'Drift', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp'], 'args': [
+       {'path': 'params.baseAssetAmount', 'atMost': {'order': 'baseAmount'}}, {'path': 'params.baseAssetAmount', 'atMost': '5000000000'}]}}}]},
+  norm(programs=[{'program': DRIFT, 'name': 'Drift', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp'], 'args': sorted([
+       {'path': 'params.baseAssetAmount', 'atMost': {'order': 'baseAmount'}}, {'path': 'params.baseAssetAmount', 'atMost': '5000000000'}], key=canon), 'accounts': []}}}]),
+  'programs Drift dRifty..cn33UH placePerpOrder (params.baseAssetAmount max 5000000000).')
+# review F12 (SPEC 10.3.5): a program name must not imitate an address rendering.
+I('program name imitating an address', m(programs=[{'program': DRIFT, 'name': 'Jupiter v6 JUP6Lk..yVTaV4', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp']}}}]), 'POLICY_INVALID', 'policy.programs[0].name')
+
 path = os.path.join(os.path.dirname(__file__), '..', 'vectors', 'policy-v2.json')
 doc = {}
 if os.path.exists(path):
