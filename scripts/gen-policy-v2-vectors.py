@@ -100,8 +100,8 @@ V('perps, window, signMessage, kill switch and budgets (budgets sorted by canoni
                        {'scope': 'grant', 'windowSeconds': 3600, 'unit': 'signatures', 'limit': '50'},
                        {'scope': 'grant', 'windowSeconds': 90, 'unit': 'token', 'mint': USDC, 'limit': '100'},
                        {'scope': 'grant', 'windowSeconds': 600, 'unit': 'quoteNotional', 'limit': '2500.5'}], key=canon)),
-  # In full this text is 406 characters: SPEC 10.3.7 cuts the longest list shown (budgets, 4) by one.
-  'disabled; kill switch on; perps BTC-PERP, SOL-PERP: cancel/market orders, leverage max 2.5, position max 10000, slippage max 30 bps, daily loss limit 0; may sign messages; window from 2025-01-01T00:00:00Z daily 22:00-06:00 UTC; programs Drift dRifty..cn33UH cancelOrder/placePerpOrder; budgets 100 USDC out/90s/grant, 2500.5 quote notional/10m/grant, 50 signatures/1h/grant and 1 more budget.')
+  # In full this text is 430 characters: SPEC 10.3.7 cuts the longest list shown (budgets, 4) twice.
+  'disabled; kill switch on; perps BTC-PERP, SOL-PERP: cancel/market orders, leverage max 2.5, position max 10000, slippage max 30 bps, daily loss limit 0; may sign messages (unchecked by v2 rules); window from 2025-01-01T00:00:00Z daily 22:00-06:00 UTC; programs Drift dRifty..cn33UH cancelOrder/placePerpOrder; budgets 100 USDC out/90s/grant, 2500.5 quote notional/10m/grant and 2 more budgets.')
 
 invalid = []
 def I(name, policy, code, field=None):

@@ -123,7 +123,9 @@ function common(p: NormalizedPolicy, parts: ((k: readonly number[]) => string)[]
 
 function tail(p: NormalizedPolicy, parts: ((k: readonly number[]) => string)[]): void {
   if (p.maxPriorityFeeLamports !== '0') parts.push(() => `priority fee max ${p.maxPriorityFeeLamports} lamports`);
-  if (p.allowSignMessage) parts.push(() => 'may sign messages');
+  // v2 (review, not a finding): signed messages are checked by no program, order or budget rule;
+  // the user reads that. v1 keeps its text (signed v1 summaries must still verify).
+  if (p.allowSignMessage) parts.push(() => (p.v === 2 ? 'may sign messages (unchecked by v2 rules)' : 'may sign messages'));
   const w = windowText(p.window);
   if (w !== undefined) parts.push(() => w);
 }
