@@ -1,9 +1,8 @@
 /**
  * Adversarial review of execution policy v2 (issues 12 and 13): proofs of concept by someone who
  * controls the bot's inputs (order object, transaction bytes, swap API response). Every test states
- * the property the signer should have; a test marked `it.fails` is a finding whose fix lies outside
- * `src/execution/programs/**` (the comment names the fix), so it fails while the flaw exists and the
- * suite stays green. Bytes come from `@solana/kit`, `@solana-program/*` and Codama (never hand-packed).
+ * the property the signer should have. Every finding is fixed (branch fixv2: each comment says
+ * FIXED and where); its proof of concept stays as a regression test.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
