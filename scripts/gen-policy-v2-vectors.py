@@ -100,8 +100,8 @@ V('perps, window, signMessage, kill switch and budgets (budgets sorted by canoni
                        {'scope': 'grant', 'windowSeconds': 3600, 'unit': 'signatures', 'limit': '50'},
                        {'scope': 'grant', 'windowSeconds': 90, 'unit': 'token', 'mint': USDC, 'limit': '100'},
                        {'scope': 'grant', 'windowSeconds': 600, 'unit': 'quoteNotional', 'limit': '2500.5'}], key=canon)),
-  # In full this text is 406 characters: SPEC 10.3.7 cuts the longest list shown (budgets, 4) by one.
-  'disabled; kill switch on; perps BTC-PERP, SOL-PERP: cancel/market orders, leverage max 2.5, position max 10000, slippage max 30 bps, daily loss limit 0; may sign messages; window from 2025-01-01T00:00:00Z daily 22:00-06:00 UTC; programs Drift dRifty..cn33UH cancelOrder/placePerpOrder; budgets 100 USDC out/90s/grant, 2500.5 quote notional/10m/grant, 50 signatures/1h/grant and 1 more budget.')
+  # In full this text is 430 characters: SPEC 10.3.7 cuts the longest list shown (budgets, 4) twice.
+  'disabled; kill switch on; perps BTC-PERP, SOL-PERP: cancel/market orders, leverage max 2.5, position max 10000, slippage max 30 bps, daily loss limit 0; may sign messages (unchecked by v2 rules); window from 2025-01-01T00:00:00Z daily 22:00-06:00 UTC; programs Drift dRifty..cn33UH cancelOrder/placePerpOrder; budgets 100 USDC out/90s/grant, 2500.5 quote notional/10m/grant and 2 more budgets.')
 
 invalid = []
 def I(name, policy, code, field=None):
@@ -138,6 +138,17 @@ I('order reference to an unknown order field', m(programs=[{'program': JUP, 'nam
 I('budget window too short', m(budgets=[{'scope': 'grant', 'windowSeconds': 59, 'unit': 'signatures', 'limit': '1'}]), 'POLICY_INVALID', 'policy.budgets[0].windowSeconds')
 I('budget mint without unit token', m(budgets=[{'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'mint': USDC, 'limit': '1'}]), 'POLICY_INVALID', 'policy.budgets[0].mint')
 I('two limits on one budget counter', m(budgets=[{'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'limit': '1'}, {'scope': 'grant', 'windowSeconds': 60, 'unit': 'signatures', 'limit': '2'}]), 'POLICY_INVALID', 'policy.budgets[1]')
+
+# review F9 (SPEC 10.3.7): literal atMost caps are shown; bounds taken from the order are not.
+V('anchor rule with a literal atMost cap: shown in the summary',
+  {'v': 2, 'enabled': True, 'killSwitch': False,
+   'programs': [{'program': DRIFT, 'name': 'Drift', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp'], 'args': [
+       {'path': 'params.baseAssetAmount', 'atMost': {'order': 'baseAmount'}}, {'path': 'params.baseAssetAmount', 'atMost': '5000000000'}]}}}]},
+  norm(programs=[{'program': DRIFT, 'name': 'Drift', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp'], 'args': sorted([
+       {'path': 'params.baseAssetAmount', 'atMost': {'order': 'baseAmount'}}, {'path': 'params.baseAssetAmount', 'atMost': '5000000000'}], key=canon), 'accounts': []}}}]),
+  'programs Drift dRifty..cn33UH placePerpOrder (params.baseAssetAmount max 5000000000).')
+# review F12 (SPEC 10.3.5): a program name must not imitate an address rendering.
+I('program name imitating an address', m(programs=[{'program': DRIFT, 'name': 'Jupiter v6 JUP6Lk..yVTaV4', 'idlSha256': IDL, 'instructions': {'placePerpOrder': {'for': ['perp']}}}]), 'POLICY_INVALID', 'policy.programs[0].name')
 
 path = os.path.join(os.path.dirname(__file__), '..', 'vectors', 'policy-v2.json')
 doc = {}

@@ -57,7 +57,7 @@ import {
   type OrderV2,
 } from './policy/index.js';
 import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
-import { aBoundOrder } from './pipeline/bind.js';
+import { aBoundOrder, snapshotOrder } from './pipeline/bind.js';
 import { aProgramDecoders } from './pipeline/evaluate.js';
 import type { ProgramDecoder } from './programs/types.js';
 import { aLookupTables } from './transaction/accounts.js';
@@ -697,14 +697,16 @@ export async function withExecutionSigner<T>(
   if (policy.killSwitch) fail('GRANT_KILLED', 'the policy kill switch is on', { scope: 'policy' });
   if (policy.v === 2 && policy.budgets.length > 0 && budgets === undefined)
     fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.9)', { field: 'budgets' });
-  const decision = evaluateOrder(policy, o.order, o.state, now, { agent: g.agent });
+  // SPEC 10.4.8 (review F7): one snapshot of the order, checked and bound (never read twice).
+  const order = snapshotOrder(o.order);
+  const decision = evaluateOrder(policy, order, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),
     });
   // v2: the order just checked is the one every transaction must implement (SPEC 10.4.8); read
   // before any key is unwrapped.
-  const boundOrder = policy.v === 2 ? aBoundOrder(o.order) : undefined;
+  const boundOrder = policy.v === 2 ? aBoundOrder(order) : undefined;
 
   const dataKey = await wrapper.unwrap(g.wrappedKey, grantWrapContext(g));
   let agentKey: SecretBytes | undefined;

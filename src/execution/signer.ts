@@ -12,6 +12,7 @@ import { decodeAddress } from '../primitives/address.js';
 import { createEd25519Signer, type Ed25519Signer } from '../primitives/ed25519.js';
 import { insideTimeOfDay, type NormalizedPolicy } from './policy/index.js';
 import type { OrderV2 } from './policy/types.js';
+import { bindUse, newUseTotals } from './pipeline/bind.js';
 import { evaluateTransaction, type PipelineInput } from './pipeline/evaluate.js';
 import type { ProgramDecoders } from './pipeline/instructions.js';
 import type { PipelineReason } from './pipeline/refuse.js';
@@ -143,6 +144,8 @@ export function createScopedSigner(
   const identity = pipeline.identity ?? { grantId: '', bot: '', wallet: agent };
   let open = true;
   let signed = 0;
+  // SPEC 10.4.8 "one use" (review F6): what the signatures of this use already implemented.
+  const use = newUseTotals();
   let inFlight = 0;
   const live = (): number => {
     if (!open) refuse('signer-closed', 'the signer is only valid inside the withExecutionSigner callback');
@@ -174,20 +177,23 @@ export function createScopedSigner(
         let budgetAfter: Readonly<Record<string, string>> | undefined;
         try {
           const facts = evaluateTransaction(bytes, input);
+          if (facts !== undefined && pipeline.order !== undefined) bindUse(facts, pipeline.order, use, messageHash);
           if (facts !== undefined && policy.v === 2)
             budgetAfter = await spendStage(pipeline.budgets, policy, facts, pipeline.order, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
         } catch (e) {
-          if (e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED') {
-            const d = e.details ?? {};
-            await audit({
-              at: t0,
-              allowed: false,
-              messageHash,
-              reason: String(d['reason']),
-              ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
-              ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
-            }).catch(() => undefined); // the refusal stands whatever the audit hook does
-          }
+          // SPEC 10.4.11 (review F10): every failure is audited as a refusal, not only SIGNING_REFUSED,
+          // so a probe while the store is down leaves a trace. The reason is stable, never a message.
+          const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
+          const d = refused ? (e.details ?? {}) : {};
+          const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
+          await audit({
+            at: t0,
+            allowed: false,
+            messageHash,
+            reason,
+            ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
+            ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
+          }).catch(() => undefined); // the refusal stands whatever the audit hook does
           throw e;
         }
         // The store was awaited: the callback may have ended or the window closed meanwhile.

@@ -157,7 +157,7 @@ describe('v2 end to end: enable with the summary, sign under the bound order', (
     expect((await run(order, (signer) => expectCodeAsync(signer.signTransactionMessage(bad), 'SIGNING_REFUSED'))).details?.['reason']).toBe('destination-not-allowed');
   });
 
-  it('Drift: withdraw refused; a cancel order (dailyLossLimit 0) carrying placePerpOrder refused; cancelOrder signs', async () => {
+  it('Drift: withdraw refused; a cancel order (dailyLossLimit 0) carrying placePerpOrder refused; cancelOrders for its market signs', async () => {
     const acc = [randomAddress(1), randomAddress(2), agent].map((a, i) => ({ address: address(a), role: i === 2 ? 2 : 1 }));
     const ix = (name: string, args: Record<string, unknown>, accounts = acc) => ({ programAddress: address(DRIFT_V2_PROGRAM), accounts, data: encodeIx(driftJson, name, args) }) as unknown as Instruction;
     const place = ix('placePerpOrder', { params: { orderType: 'market', marketType: 'perp', direction: 'long', userOrderId: 0, baseAssetAmount: 1_000_000_000n, price: 0n, marketIndex: 0, reduceOnly: false, postOnly: 'none', bitFlags: 0, maxTs: null, triggerPrice: null, triggerCondition: 'above', oraclePriceOffset: null, auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null } });
@@ -167,7 +167,7 @@ describe('v2 end to end: enable with the summary, sign under the bound order', (
     expect(['order-kind', 'order-kind-mismatch']).toContain(r1.details?.['reason']);
     const withdraw = compile(agent, [ix('withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }, [...acc, ...[3, 4, 5, 6, 7].map((i) => ({ address: address(randomAddress(i)), role: 1 }))])]);
     expect((await run(cancel, (signer) => expectCodeAsync(signer.signTransactionMessage(withdraw), 'SIGNING_REFUSED'))).details?.['reason']).toBe('instruction-not-allowed');
-    const ok = compile(agent, [ix('cancelOrder', { orderId: { __option: 'Some', value: 5 } })]);
+    const ok = compile(agent, [ix('cancelOrders', { marketType: { __option: 'Some', value: 'perp' }, marketIndex: { __option: 'Some', value: 0 }, direction: { __option: 'None' } })]);
     expect((await run(cancel, (signer) => signer.signTransactionMessage(ok))).length).toBe(64);
   });
 

@@ -316,9 +316,13 @@ describe('policy v2: evaluateOrder', () => {
     expect(rules({ ...t, mint: WSOL })).toEqual(['transfers.maxAmount']);
   });
   it('perps: as v1 against perps; absent sections deny', () => {
-    const o = { type: 'limit', market: 'SOL-PERP', side: 'buy', notional: '1000', leverage: '2' };
-    const st = { positionNotional: '0', dailyLoss: '0' };
+    const o = { type: 'limit', market: 'SOL-PERP', side: 'buy', notional: '1000', leverage: '2', baseAmount: '5000000000' };
+    const st = { positionNotional: '0', dailyLoss: '0', markPrice: '200' };
     expect(rules(o, st)).toEqual([]);
+    // review F9: baseAmount and state.markPrice are required; the notional must cover baseAmount x markPrice
+    expect(rules({ ...o, baseAmount: undefined }, st)).toEqual(['order.baseAmount']);
+    expect(rules(o, { positionNotional: '0', dailyLoss: '0' })).toEqual(['state']);
+    expect(rules({ ...o, notional: '999.99' }, st)).toEqual(['order.notional']);
     expect(rules({ ...o, market: 'BTC-PERP', leverage: '4' }, st)).toEqual(['perps.markets', 'perps.maxLeverage']);
     expect(rules({ ...o, type: 'market', slippageBps: 10 }, st)).toEqual(['perps.orderTypes']);
     expect(rules(o)).toEqual(['state']);

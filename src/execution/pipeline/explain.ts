@@ -7,9 +7,10 @@ import { abytes, aobject } from '../../_utils.js';
 import { AgentvaultError, fail } from '../../errors.js';
 import { decodeAddress } from '../../primitives/address.js';
 import { normalizePolicy } from '../policy/normalize.js';
+import { evaluateOrder } from '../policy/order.js';
 import type { DecodedInstruction, ProgramDecoder } from '../programs/types.js';
 import { aLookupTables } from '../transaction/accounts.js';
-import { aBoundOrder } from './bind.js';
+import { aBoundOrder, snapshotOrder } from './bind.js';
 import { aProgramDecoders, evaluateTransaction, type PipelineTrace } from './evaluate.js';
 
 /** Options of {@link explainTransaction}. */
@@ -26,6 +27,15 @@ export interface ExplainTransactionOptions {
   readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
   /** Decoders of the Anchor programs the policy names (`createProgramDecoder`). */
   readonly programs?: readonly ProgramDecoder[];
+  /** Account state for `evaluateOrder` (perps orders need it, as in `withExecutionSigner`). */
+  readonly state?: unknown;
+  /** ms since the epoch for `evaluateOrder` (window, time of day); default `Date.now()`. */
+  readonly now?: number;
+  /**
+   * `false` skips `evaluateOrder` and explains only the transaction stages (to study a transaction
+   * under an order the policy would refuse). Default `true`: the decision is the signer's.
+   */
+  readonly evaluateOrder?: boolean;
 }
 
 /** The decision, as the signer would take it. */
@@ -41,7 +51,7 @@ export interface TransactionExplanation {
   readonly decoded: readonly DecodedInstruction[];
 }
 
-const KEYS = new Set(['policy', 'agent', 'message', 'order', 'lookupTables', 'programs']);
+const KEYS = new Set(['policy', 'agent', 'message', 'order', 'lookupTables', 'programs', 'state', 'now', 'evaluateOrder']);
 
 /**
  * Explain what the signer would decide for `message` under `policy` and `order`, without a key.
@@ -59,9 +69,21 @@ export function explainTransaction(options: ExplainTransactionOptions): Transact
   const message = Uint8Array.from(abytes(o['message'], 'message'));
   const lookupTables = aLookupTables(o['lookupTables']);
   const programs = aProgramDecoders(o['programs']);
+  const now = o['now'] === undefined ? Date.now() : o['now'];
+  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) fail('INVALID_INPUT', 'now: expected ms since the epoch', { field: 'now' });
+  // One snapshot of the order, evaluated and bound (SPEC 10.4.8, review F7).
+  const snapshot = snapshotOrder(o['order']);
   const trace: PipelineTrace = {};
+  // SPEC 10.4.11 (review F13): the order is evaluated first, as withExecutionSigner does, so explain
+  // never says allowed for an order the signer refuses.
+  const check = o['evaluateOrder'] ?? true;
+  if (typeof check !== 'boolean') fail('INVALID_INPUT', 'evaluateOrder: expected a boolean', { field: 'evaluateOrder' });
+  if (check && policy.v === 2 && snapshot !== undefined) {
+    const d = evaluateOrder(policy, snapshot, o['state'], now, { agent: agent as string });
+    if (!d.allowed) return Object.freeze({ allowed: false, reason: 'order-refused', rule: d.violations[0]!.rule, decoded: Object.freeze([]) });
+  }
   try {
-    const order = policy.v === 2 && o['order'] !== undefined ? aBoundOrder(o['order']) : undefined;
+    const order = policy.v === 2 && snapshot !== undefined ? aBoundOrder(snapshot) : undefined;
     evaluateTransaction(message, { policy, agent: agent as string, order, lookupTables, programs }, trace);
     return Object.freeze({ allowed: true, decoded: trace.decoded ?? Object.freeze([]) });
   } catch (e) {

@@ -68,12 +68,14 @@ function nativeRule(ix: DecodedInstruction, rule: NativeProgramRule, path: strin
   const args = ix.args as Readonly<Record<string, bigint | string>>;
   switch (rule.native) {
     case 'system': {
-      // SPEC 10.4.7: only Transfer, only agent -> the agent's own wSOL ATA (Token or Token-2022), capped.
+      // SPEC 10.4.7: only Transfer, only agent -> the agent's own wSOL ATA under the classic Token
+      // program (the So111... mint is a Token mint; its "Token-2022 ATA" can never be created, so
+      // lamports sent there are lost: review F4), capped.
       if (ix.name !== 'Transfer') refuse('instruction-not-allowed', `System ${ix.name} is never allowed`, listPath, ix.index);
       const wrap = c.policy.wrapSol;
       if (wrap === undefined) refuse('instruction-not-allowed', 'the policy does not allow wrapping SOL', 'wrapSol', ix.index);
       if (account(ix, 'source', 'wrapSol') !== c.agent) refuse('source-not-agent', 'a System transfer must come from the agent', 'wrapSol', ix.index);
-      if (!associatedTokenAddresses(c.agent, WSOL_MINT).has(account(ix, 'destination', 'wrapSol')))
+      if (account(ix, 'destination', 'wrapSol') !== associatedTokenAddress(c.agent, TOKEN_PROGRAM, WSOL_MINT))
         refuse('destination-not-allowed', "a System transfer may only go to the agent's own wrapped-SOL account", 'wrapSol', ix.index);
       const lamports = args['lamports'] as bigint;
       acc.wrapTotal += lamports;

@@ -299,6 +299,17 @@ function evaluateV2(p: PolicyV2, order: unknown, state: unknown, agent: string |
   if (o['reduceOnly'] !== undefined && typeof o['reduceOnly'] !== 'boolean') deny('order', 'order.reduceOnly: expected a boolean');
   const st = record(state);
   if (st === undefined) deny('state', 'state: expected an object');
+  // SPEC 10.3.6 (review F9): notional and leverage are the bot's claims; the transaction is bound to
+  // baseAmount. So a v2 perps order must carry baseAmount (units of 10^-9 of the base asset, Drift's
+  // BASE_PRECISION, which the preset binds), and its notional must cover baseAmount x markPrice,
+  // markPrice (quote per whole base asset) being read by the app from its own oracle into state.
+  const base = u64(o['baseAmount']);
+  if (base === null) deny('order.baseAmount', 'order.baseAmount is required for v2 perps orders');
+  const mark = st === undefined ? null : parseDecimal(st['markPrice']);
+  if (st !== undefined && mark === null) deny('state', 'state.markPrice is missing or not a decimal string');
+  const claimed = parseDecimal(o['notional']);
+  if (base !== null && mark !== null && claimed !== null && claimed * 1_000_000_000n < base * mark)
+    deny('order.notional', 'notional is below baseAmount x state.markPrice');
   perpsLimits(
     perps,
     o,

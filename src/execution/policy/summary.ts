@@ -123,7 +123,9 @@ function common(p: NormalizedPolicy, parts: ((k: readonly number[]) => string)[]
 
 function tail(p: NormalizedPolicy, parts: ((k: readonly number[]) => string)[]): void {
   if (p.maxPriorityFeeLamports !== '0') parts.push(() => `priority fee max ${p.maxPriorityFeeLamports} lamports`);
-  if (p.allowSignMessage) parts.push(() => 'may sign messages');
+  // v2 (review, not a finding): signed messages are checked by no program, order or budget rule;
+  // the user reads that. v1 keeps its text (signed v1 summaries must still verify).
+  if (p.allowSignMessage) parts.push(() => (p.v === 2 ? 'may sign messages (unchecked by v2 rules)' : 'may sign messages'));
   const w = windowText(p.window);
   if (w !== undefined) parts.push(() => w);
 }
@@ -185,7 +187,15 @@ function templateV2(p: PolicyV2): Template {
   // Programs: the list of programs first, then each program's instruction list (SPEC 10.3.7 order).
   const g = lists.push({ items: [], one: 'program', many: 'programs', sep: ', ' }) - 1;
   const inner = p.programs.map((r) => {
-    const names = 'native' in r ? r.instructions : Object.keys(r.instructions);
+    // SPEC 10.3.7 (review F9): the literal caps a program rule enforces (`atMost` constants, e.g. the
+    // Drift size cap) are part of what the user reads: `name (path max N, ...)`.
+    const names =
+      'native' in r
+        ? r.instructions
+        : Object.keys(r.instructions).map((n) => {
+            const caps = (r.instructions[n]!.args ?? []).flatMap((c) => ('atMost' in c && typeof c.atMost === 'string' ? [`${c.path} max ${c.atMost}`] : []));
+            return caps.length === 0 ? n : `${n} (${caps.join(', ')})`;
+          });
     const label = 'native' in r ? NATIVE_PROGRAM_LABELS[r.native] : `${r.name} ${addr(r.program)}`;
     return { label, i: lists.push({ items: names, one: 'instruction', many: 'instructions', sep: '/' }) - 1 };
   });

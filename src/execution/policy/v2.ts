@@ -372,6 +372,10 @@ function programRule(value: unknown, field: string, wrapSol: boolean): Normalize
   const name = o['name'];
   if (typeof name !== 'string' || name.length > MAX_PROGRAM_NAME || !PROGRAM_NAME_RE.test(name) || name.endsWith(' '))
     invalid(`${field}.name`, `expected 1..${MAX_PROGRAM_NAME} characters [A-Za-z0-9._-] with single inner spaces`);
+  // SPEC 10.3.5 (review F12): the summary renders addresses as `JUP6Lk..yVTaV4`; a name must not
+  // imitate one (no '..', no word of 20+ base58 characters), so the user reads the real program.
+  if (name.includes('..') || name.split(' ').some((w) => /^[1-9A-HJ-NP-Za-km-z]{20,}$/.test(w)))
+    invalid(`${field}.name`, "a program name must not look like an address ('..' or a 20+ character base58 word)");
   const idl = o['idlSha256'];
   if (typeof idl !== 'string' || !HEX64_RE.test(idl)) invalid(`${field}.idlSha256`, 'expected 64 lower-case hex digits (SHA-256 of the IDL file)');
   const ix = plainObject(o['instructions'], `${field}.instructions`);

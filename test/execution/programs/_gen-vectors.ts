@@ -10,7 +10,7 @@ import { driftV2Preset } from '../../../src/execution/programs/presets/drift.js'
 import { jupiterV6Preset } from '../../../src/execution/programs/presets/jupiter.js';
 import { ataAddress, dataOf, DRIFT, driftIdl, driftIdlBytes, encodeIx, JUP, jupiterIdl, jupiterIdlBytes, makeAtaOf, randomAddress, realTxs, USDC, WSOL } from './_fixtures.js';
 
-const JUP_OPTS = { maxPlatformFeeBps: 0, maxSlippageBps: 1000 };
+const JUP_OPTS = { maxPlatformFeeBps: 0, maxSlippageBps: 1000, exactOut: true };
 const DRIFT_OPTS = { markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000' };
 const presets = { jupiter: jupiterV6Preset(JUP_OPTS), drift: driftV2Preset(DRIFT_OPTS) } as Record<string, any>;
 const decoders = { jupiter: createProgramDecoder(jupiterIdlBytes, { program: JUP }), drift: createProgramDecoder(driftIdlBytes, { program: DRIFT }) } as Record<string, any>;
@@ -62,15 +62,17 @@ add('mainnet cancelOrders (BTC-PERP), a SOL-PERP cancel order', 'drift', dataOf(
 add('mainnet placeOrders (not in the preset)', 'drift', dataOf(rp!), rp!.accountIndexes.map((i) => td.all[i] ?? null), td.feePayer, { type: 'limit', market: 'BTC-PERP', side: 'buy', notional: '1', leverage: '1', baseAmount: '400000000' }, 'shared/txs/drift-24iGSgbnUUpL.json');
 const dAcc = [randomAddress(1), randomAddress(2), agent];
 const params = (p: Record<string, unknown> = {}) => ({ params: { orderType: 'market', marketType: 'perp', direction: 'long', userOrderId: 0, baseAssetAmount: 1_000_000_000n, price: 0n, marketIndex: 0, reduceOnly: false, postOnly: 'none', bitFlags: 0, maxTs: null, triggerPrice: null, triggerCondition: 'above', oraclePriceOffset: null, auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null, ...p } });
-const perp = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000' };
+const perp = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false };
 add('placePerpOrder within the order', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), dAcc, agent, perp, 'Codama dynamic codecs');
 add('placePerpOrder on another market', 'drift', encodeIx(driftIdl, 'placePerpOrder', params({ marketIndex: 1 })), dAcc, agent, perp, 'Codama dynamic codecs');
 add('placePerpOrder short for a buy order', 'drift', encodeIx(driftIdl, 'placePerpOrder', params({ direction: 'short' })), dAcc, agent, perp, 'Codama dynamic codecs');
 add('placePerpOrder above the cap', 'drift', encodeIx(driftIdl, 'placePerpOrder', params({ baseAssetAmount: 6_000_000_000n })), dAcc, agent, { ...perp, baseAmount: '6000000000' }, 'Codama dynamic codecs');
+add('placePerpOrder reduceOnly false for a reduce-only order (review F8)', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), dAcc, agent, { ...perp, reduceOnly: true }, 'Codama dynamic codecs');
+add('placePerpOrder, the order states no reduceOnly (review F8)', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), dAcc, agent, { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000' }, 'Codama dynamic codecs');
 add('placePerpOrder signed by another authority', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), [dAcc[0]!, dAcc[1]!, attacker], agent, perp, 'Codama dynamic codecs');
 add('placePerpOrder for a cancel order', 'drift', encodeIx(driftIdl, 'placePerpOrder', params()), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
 add('withdraw (not in the preset)', 'drift', encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }), [...dAcc, ...dAcc, agent, agent], agent, perp, 'Codama dynamic codecs');
-add('cancelOrder for a cancel order', 'drift', encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'Some', value: 5 } }), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
+add('cancelOrder (by id, not in the default preset: review F11)', 'drift', encodeIx(driftIdl, 'cancelOrder', { orderId: { __option: 'Some', value: 5 } }), dAcc, agent, { type: 'cancel', market: 'SOL-PERP' }, 'Codama dynamic codecs');
 
 // Decisions with the library, written as expectations; the test re-derives them with a naive checker.
 const pairs: [string, string][] = [];

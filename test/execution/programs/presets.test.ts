@@ -9,8 +9,8 @@ import { ataAddress, dataOf, DRIFT, driftIdl, driftIdlBytes, encodeIx, JUP, jupi
 
 const jupiter = createProgramDecoder(jupiterIdlBytes, { program: JUP });
 const drift = createProgramDecoder(driftIdlBytes, { program: DRIFT });
-const jupPreset = jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 5000, decoder: jupiter });
-const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', decoder: drift });
+const jupPreset = jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 5000, exactOut: true, decoder: jupiter });
+const driftPreset = driftV2Preset({ markets: { 'SOL-PERP': 0, 'BTC-PERP': 1 }, maxBaseAssetAmount: '5000000000', allowModify: true, allowCancelById: true, decoder: drift });
 const rulesOf = (p: ProgramRule): Record<string, InstructionRule> => (p as { instructions: Record<string, InstructionRule> }).instructions;
 
 /** Decode with our decoder and decide with the engine, the way the pipeline's match stage does. */
@@ -35,7 +35,7 @@ describe('presets are data pinned to the shared IDLs', () => {
   it('pins the hashes and names only instructions, args and accounts that exist in the IDL', () => {
     expect(jupPreset).toMatchObject({ program: JUP, idlSha256: JUPITER_V6_IDL_SHA256 });
     expect(driftPreset).toMatchObject({ program: DRIFT, idlSha256: DRIFT_V2_IDL_SHA256 });
-    for (const [p, idl] of [[jupPreset, jupiterIdl], [driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowPlaceAndTake: true, reduceOnly: true }), driftIdl]] as const) {
+    for (const [p, idl] of [[jupPreset, jupiterIdl], [driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowModify: true, allowPlaceAndTake: true, reduceOnly: true }), driftIdl]] as const) {
       for (const [name, rule] of Object.entries(rulesOf(p))) {
         const ix = idl.instructions.find((x: { name: string }) => x.name === name);
         expect(ix, name).toBeDefined();
@@ -46,6 +46,11 @@ describe('presets are data pinned to the shared IDLs', () => {
     expect(Object.isFrozen(rulesOf(jupPreset)['route']!.accounts)).toBe(true);
     expect(Object.keys(rulesOf(jupPreset)).sort()).toEqual(['route', 'sharedAccountsExactOutRoute', 'sharedAccountsRoute']);
     expect(Object.keys(rulesOf(driftPreset)).sort()).toEqual(['cancelOrder', 'cancelOrders', 'modifyOrder', 'placePerpOrder']);
+    // review F2/F3: modifyOrder (no market) and ExactOut (input above the quote by the slippage) are opt-in
+    expect(Object.keys(rulesOf(jupiterV6Preset({ maxPlatformFeeBps: 0 }))).sort()).toEqual(['route', 'sharedAccountsRoute']);
+    // review F11: cancelOrder (by id, no market) is opt-in too
+    expect(Object.keys(rulesOf(driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1' }))).sort()).toEqual(['cancelOrders', 'placePerpOrder']);
+    expect(() => driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '1', allowModify: 1 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
   it('refuses a decoder of another IDL, unknown options, bad values', () => {
     const other = createProgramDecoder(driftIdlBytes.toString('utf8') + ' ', { program: DRIFT });
@@ -141,7 +146,7 @@ describe('Drift orders built by Codama', () => {
         auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null, ...p,
       },
     }), accts));
-  const order: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000' };
+  const order: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false };
   const ctx = () => ({ agent, order, ataOf });
   const P = 'programs[0].instructions.placePerpOrder';
   it('an honest order is allowed', () => expect(decide(driftPreset, 0, place(), ctx())).toBeUndefined());
@@ -160,13 +165,13 @@ describe('Drift orders built by Codama', () => {
   it('reduceOnly and directions as configured; withdraw and transferDeposit are absent', () => {
     const ro = driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000', reduceOnly: true, directions: ['long'] });
     expect(decide(ro, 0, place(), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: `${P}.args[8]` });
-    expect(decide(ro, 0, place({ reduceOnly: true }), ctx())).toBeUndefined();
-    expect(decide(ro, 0, place({ reduceOnly: true, direction: 'short' }), { ...ctx(), order: { ...order, side: 'sell' } })).toMatchObject({ rule: `${P}.args[4]` });
+    expect(decide(ro, 0, place({ reduceOnly: true }), { ...ctx(), order: { ...order, reduceOnly: true } })).toBeUndefined();
+    expect(decide(ro, 0, place({ reduceOnly: true, direction: 'short' }), { ...ctx(), order: { ...order, side: 'sell', reduceOnly: true } })).toMatchObject({ rule: `${P}.args[4]` });
     const w = asIx(DRIFT, 1, drift.decode(encodeIx(driftIdl, 'withdraw', { marketIndex: 0, amount: 1n, reduceOnly: false }), [...accts, ...accts, agent, agent]));
     expect(decide(driftPreset, 0, w, ctx())).toEqual({ reason: 'instruction-not-allowed', rule: 'programs[0].instructions' });
     expect(rulesOf(driftPreset)['transferDeposit']).toBeUndefined();
   });
-  it('cancel orders: cancelOrders must name the order market (None = every market is refused); cancelOrder is allowed', () => {
+  it('cancel orders: cancelOrders must name the order market (None = every market is refused); cancelOrder is allowed when opted in', () => {
     const cancel: OrderV2 = { type: 'cancel', market: 'BTC-PERP' };
     const co = (marketIndex: unknown) =>
       asIx(DRIFT, 0, drift.decode(encodeIx(driftIdl, 'cancelOrders', { marketType: { __option: 'Some', value: 'perp' }, marketIndex, direction: { __option: 'None' } }), accts));
@@ -185,7 +190,9 @@ describe('Drift orders built by Codama', () => {
           ['direction', 'baseAssetAmount', 'price', 'reduceOnly', 'postOnly', 'bitFlags', 'maxTs', 'triggerPrice', 'triggerCondition', 'oraclePriceOffset', 'auctionDuration', 'auctionStartPrice', 'auctionEndPrice', 'policy'].map((k) => [k, k in m ? { __option: 'Some', value: m[k] } : { __option: 'None' }]),
         ),
       }), accts));
-    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n }), ctx())).toBeUndefined();
+    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n, reduceOnly: false }), ctx())).toBeUndefined();
+    // review F8: reduceOnly is bound to the order, so it must be restated (None is refused)
+    expect(decide(driftPreset, 0, mod({ direction: 'long', baseAssetAmount: 1_000_000_000n }), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: 'programs[0].instructions.modifyOrder.args[4]' });
     expect(decide(driftPreset, 0, mod({ baseAssetAmount: 1n }), ctx())).toMatchObject({ reason: 'arg-mismatch', rule: 'programs[0].instructions.modifyOrder.args[0]' });
     expect(decide(driftPreset, 0, mod({ direction: 'long' }), ctx())).toMatchObject({ reason: 'arg-type', rule: 'programs[0].instructions.modifyOrder.args[2]' });
   });

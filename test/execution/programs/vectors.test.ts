@@ -83,9 +83,11 @@ function naive(v: any): Verdict {
     if (p.direction !== (o.side === 'buy' ? 0 : 1)) return no('arg-mismatch', `${P}.args[5]`);
     if (BigInt(p.baseAssetAmount) > BigInt(opts.maxBaseAssetAmount)) return no('arg-mismatch', `${P}.args[6]`);
     if (BigInt(p.baseAssetAmount) > BigInt(o.baseAmount)) return no('arg-mismatch', `${P}.args[7]`);
+    if (typeof o.reduceOnly !== 'boolean') return no('order-unbound', `${P}.args[8]`);
+    if (p.reduceOnly !== o.reduceOnly) return no('arg-mismatch', `${P}.args[8]`);
     return accountChecks([['authority', (x) => x === v.agent]]);
   }
-  if (name === 'cancelOrders' || name === 'cancelOrder') {
+  if (name === 'cancelOrders' || (name === 'cancelOrder' && opts.allowCancelById === true)) {
     if (kind !== 'cancel') return no('order-kind', `${P}.for`);
     if (name === 'cancelOrders') {
       if (a.marketType.__option !== 'Some' || a.marketType.value !== 1) return no('arg-mismatch', `${P}.args[0]`);

@@ -35,6 +35,19 @@ export interface DriftV2PresetOptions {
   readonly directions?: readonly ('long' | 'short')[];
   /** Every order must be reduce-only (default false: either). */
   readonly reduceOnly?: boolean;
+  /**
+   * Also allow `modifyOrder` (default false). Opt-in because `modifyOrder` names no market: it edits
+   * any open order of the user by id, so under an order for one market the bot could resize and
+   * reprice an order on another market (SPEC 10.5.5; review F2).
+   */
+  readonly allowModify?: boolean;
+  /**
+   * Also allow `cancelOrder` (default false). Opt-in because `cancelOrder` cancels by order id and
+   * names no market: under a cancel order for one market it would cancel any open order of the
+   * user, e.g. a stop-loss on another market (SPEC 10.5.5; review F11). `cancelOrders` is bound to
+   * the order's market and always allowed.
+   */
+  readonly allowCancelById?: boolean;
   /** Also allow `placeAndTakePerpOrder` (default false). */
   readonly allowPlaceAndTake?: boolean;
   /** When given, must be a decoder of the pinned IDL (refused otherwise). */
@@ -42,14 +55,14 @@ export interface DriftV2PresetOptions {
 }
 
 /**
- * Rules for `placePerpOrder`, `modifyOrder` (perps orders), `cancelOrder`, `cancelOrders` (cancel
- * orders) and, if allowed, `placeAndTakePerpOrder`.
+ * Rules for `placePerpOrder` (perps orders), `cancelOrders` (cancel orders) and, if allowed,
+ * `modifyOrder`, `placeAndTakePerpOrder` (perps orders) and `cancelOrder` (cancel orders).
  * @example
  * driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '10000000000' })
  */
 export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   const N = 'driftV2Preset';
-  const o = presetOptions(options, N, ['markets', 'maxBaseAssetAmount', 'directions', 'reduceOnly', 'allowPlaceAndTake', 'decoder']);
+  const o = presetOptions(options, N, ['markets', 'maxBaseAssetAmount', 'directions', 'reduceOnly', 'allowModify', 'allowCancelById', 'allowPlaceAndTake', 'decoder']);
   const m = o['markets'];
   if (typeof m !== 'object' || m === null || Array.isArray(m)) fail('INVALID_INPUT', `${N}.markets: expected { symbol: index }`, { field: `${N}.markets` });
   const entries = Object.entries(m as Record<string, unknown>);
@@ -70,7 +83,9 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
     fail('INVALID_INPUT', `${N}.directions: expected a non-empty list of 'long' | 'short'`, { field: `${N}.directions` });
   const dirs = [...new Set(dirsRaw as string[])].sort().map((d) => (d === 'long' ? 'Long' : 'Short'));
   const reduceOnly = optBool(o, 'reduceOnly', N, false);
+  const modify = optBool(o, 'allowModify', N, false);
   const placeAndTake = optBool(o, 'allowPlaceAndTake', N, false);
+  const cancelById = optBool(o, 'allowCancelById', N, false);
   checkDecoder(o['decoder'], N, DRIFT_V2_PROGRAM, DRIFT_V2_IDL_SHA256);
 
   const authority = [{ account: 'authority', is: 'agent' } as const];
@@ -80,6 +95,9 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
     { path: `${p}.baseAssetAmount`, atMost: cap },
     { path: `${p}.baseAssetAmount`, atMost: { order: 'baseAmount' } },
     ...(reduceOnly ? [{ path: `${p}.reduceOnly`, eq: true }] : []),
+    // review F8: the order's reduceOnly is bound too; an order without it is refused
+    // (`order-unbound`), so a reduce-only order never signs a position-opening one.
+    { path: `${p}.reduceOnly`, eq: { order: 'reduceOnly' } },
   ];
   const place: InstructionRule = {
     for: ['perp'],
@@ -94,9 +112,6 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
   };
   const instructions: Record<string, InstructionRule> = {
     placePerpOrder: place,
-    // modifyOrder names no market (it changes an existing order by id); direction and size must be restated (Some).
-    modifyOrder: { for: ['perp'], args: sizeAndSide('modifyOrderParams'), accounts: authority },
-    cancelOrder: { for: ['cancel'], accounts: authority },
     cancelOrders: {
       for: ['cancel'],
       args: [
@@ -106,6 +121,11 @@ export function driftV2Preset(options: DriftV2PresetOptions): ProgramRule {
       accounts: authority,
     },
   };
+  // modifyOrder names no market (it changes an existing order by id, on any market): opt-in only;
+  // direction and size must be restated (Some) and are bound to the order.
+  if (modify) instructions['modifyOrder'] = { for: ['perp'], args: sizeAndSide('modifyOrderParams'), accounts: authority };
   if (placeAndTake) instructions['placeAndTakePerpOrder'] = place;
+  // cancelOrder cancels by id on any market (review F11): opt-in only.
+  if (cancelById) instructions['cancelOrder'] = { for: ['cancel'], accounts: authority };
   return deepFreeze({ program: DRIFT_V2_PROGRAM, name: 'Drift v2', idlSha256: DRIFT_V2_IDL_SHA256, instructions });
 }
