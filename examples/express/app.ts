@@ -85,6 +85,13 @@ export interface AgentvaultDeps {
    * (transaction.ts), the venue builder for a v2 policy (venues.ts: Jupiter, Drift, token transfers).
    */
   readonly buildTransaction?: BuildTransaction;
+  /**
+   * Mark price (quote per whole base asset) of a perps market, from the app's own oracle: a v2
+   * perps order's notional must cover baseAmount x markPrice (SPEC 10.3.6), so the bot cannot
+   * understate its size. Default: a fixed demo table (`DEMO_MARK_PRICES`); a real server reads its
+   * own price feed here, never the alert.
+   */
+  readonly markPrice?: (market: string) => string | undefined;
   /** IDL decoders and the v2 builder (default: the pinned IDLs, `VenueTransactions.load()`, loaded once). */
   readonly venues?: VenueTransactions;
 }
@@ -115,6 +122,9 @@ const DECIMAL_RE = /^(0|[1-9][0-9]{0,29})(\.[0-9]{1,18})?$/;
 const U64_RE = /^(0|[1-9][0-9]{0,19})$/;
 const ADDRESS_RE = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 /** Every field an alert may carry; each order type accepts its own subset (alertOrder). */
+/** Demo oracle for `markPrice` (no network in the example): quote units per whole base asset. */
+export const DEMO_MARK_PRICES: Readonly<Record<string, string>> = Object.freeze({ 'SOL-PERP': '150', 'BTC-PERP': '60000', 'ETH-PERP': '3000' });
+
 const ALERT_FIELDS = ['secret', 'type', 'market', 'side', 'notional', 'leverage', 'slippageBps', 'baseAmount', 'reduceOnly', 'inputMint', 'outputMint', 'amount', 'mint', 'destination'];
 const V2_ORDER_TYPES = [...ORDER_TYPES, 'swap', 'transfer'] as const;
 const WEBHOOK_SECRET_RE = /^whsec_[A-Za-z0-9_-]{43}$/;
@@ -256,7 +266,8 @@ function alertOrder(b: Body, version: 1 | 2): Record<string, unknown> {
     leverage: str(b, 'leverage', { re: DECIMAL_RE, max: 64 }),
     baseAmount: str(b, 'baseAmount', { re: U64_RE, max: 20 }),
     ...(b['slippageBps'] !== undefined ? { slippageBps: int(b, 'slippageBps', 0, 10_000)! } : {}),
-    ...(b['reduceOnly'] !== undefined ? { reduceOnly: b['reduceOnly'] } : {}),
+    // Stated always (default false): the Drift preset binds reduce-only to the order (SPEC 10.5.5).
+    reduceOnly: b['reduceOnly'] === undefined ? false : (b['reduceOnly'] as boolean),
   };
 }
 
@@ -266,6 +277,12 @@ const policyVersionOf = (policy: string | null): 1 | 2 => (policy !== null && (J
 export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   const { config, repo, stores, wrapper, logger } = deps;
   const clock = deps.clock ?? Date.now;
+  const markPrice = deps.markPrice ?? ((market: string) => (Object.hasOwn(DEMO_MARK_PRICES, market) ? DEMO_MARK_PRICES[market] : undefined));
+  /** The oracle's price for a perps order's market (v1 and v2 perps; swaps, transfers, cancels have none). */
+  const markPriceOf = (order: unknown): string | undefined => {
+    const o = order as { type?: unknown; market?: unknown };
+    return typeof o.market === 'string' && o.type !== 'cancel' ? markPrice(o.market) : undefined;
+  };
   // Loaded at the first v2 alert (parsing both IDLs takes about a second), then shared.
   const venues = (): VenueTransactions => deps.venues ?? (defaultVenues ??= VenueTransactions.load());
   const vaults = new UnlockedVaults({ stores, peppers: deps.peppers, repo, clock });
@@ -458,7 +475,11 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
               wrapper,
               policy: policy as PolicyInput, // stored JSON: validated again at run time (POLICY_INVALID)
               order: order as OrderInput, // the parsed alert: evaluateOrder checks every field at run time
-              state: { positionNotional: fresh.positionNotional, dailyLoss: fresh.dailyLoss },
+              state: {
+                positionNotional: fresh.positionNotional,
+                dailyLoss: fresh.dailyLoss,
+                ...(markPriceOf(order) !== undefined ? { markPrice: markPriceOf(order)! } : {}),
+              },
               revocations: stores.revocations,
               // Only this bot's grant, signed by the wallet that owns the bot (a swapped row is refused).
               expected: { owner: fresh.owner, bot: fresh.id },
