@@ -6,7 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { abytes } from '../_utils.js';
+import { abytes, concatBytes } from '../_utils.js';
 import { AgentvaultError, fail } from '../errors.js';
 import { decodeAddress } from '../primitives/address.js';
 import { createEd25519Signer, type Ed25519Signer } from '../primitives/ed25519.js';
@@ -16,7 +16,7 @@ import { bindUse, newUseTotals } from './pipeline/bind.js';
 import { evaluateTransaction, type PipelineInput } from './pipeline/evaluate.js';
 import type { ProgramDecoders } from './pipeline/instructions.js';
 import type { PipelineReason } from './pipeline/refuse.js';
-import { spendStage } from './pipeline/spend.js';
+import { spendMessageStage, spendStage } from './pipeline/spend.js';
 import type { AuditEvent, BudgetStore } from '../stores/types.js';
 import { aLookupTables, type LookupTables } from './transaction/accounts.js';
 import { looksLikeTransactionMessage, type DecodeReason } from './transaction/decode.js';
@@ -69,6 +69,9 @@ export interface ExecutionSigner {
   /** Sign arbitrary bytes; only if the policy allows it and the bytes are not a transaction message. */
   signMessage(message: Uint8Array): Promise<Uint8Array>;
 }
+
+/** Prefix of a signed message's budget key (SPEC 10.4.9): never equal to a transaction's hash input. */
+const SIGN_MESSAGE_DOMAIN = new TextEncoder().encode('agentvault/v1/sign-message\n');
 
 /** Hard maximum of `maxSignatures` (transactions one checked order may sign). */
 export const MAX_SIGNATURES_PER_USE = 16;
@@ -209,11 +212,28 @@ export function createScopedSigner(
       }
     },
     async signMessage(message: Uint8Array): Promise<Uint8Array> {
-      live();
+      const t0 = live();
       abytes(message, 'message');
       const bytes = Uint8Array.from(message);
-      if (!policy.allowSignMessage) refuse('sign-message-disabled', 'the policy does not allow signing messages');
-      if (looksLikeTransactionMessage(bytes)) refuse('looks-like-transaction', 'the bytes parse as a transaction message; use signTransactionMessage');
+      // Idempotency key apart from transaction hashes: a message and a transaction never share a
+      // budget record (SPEC 10.4.9).
+      const messageHash = bytesToHex(sha256(concatBytes(SIGN_MESSAGE_DOMAIN, bytes)));
+      let budgetAfter: Readonly<Record<string, string>> | undefined;
+      try {
+        if (!policy.allowSignMessage) refuse('sign-message-disabled', 'the policy does not allow signing messages');
+        if (looksLikeTransactionMessage(bytes)) refuse('looks-like-transaction', 'the bytes parse as a transaction message; use signTransactionMessage');
+        // Issue 14: `signatures` budgets count signed messages too; audited like transactions.
+        if (policy.v === 2) budgetAfter = await spendMessageStage(pipeline.budgets, policy, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
+      } catch (e) {
+        const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
+        const d = refused ? (e.details ?? {}) : {};
+        const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
+        await audit({ at: t0, allowed: false, messageHash, reason, ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}) }).catch(() => undefined);
+        throw e;
+      }
+      const t1 = live();
+      await audit({ at: t1, allowed: true, messageHash, ...(budgetAfter === undefined ? {} : { budgetAfter }) });
+      live();
       return sign(bytes);
     },
     toString: () => `ExecutionSigner(${agent})`,

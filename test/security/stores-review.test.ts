@@ -176,18 +176,19 @@ describe('budgets (SPEC 9.8)', () => {
   // message bytes under a distinct domain, e.g. "agentvault-signmessage\n" || bytes, so a message
   // and a transaction never share a record), audit the decision like signTransactionMessage, and
   // count it toward maxSignatures.
-  it.fails('F8 (signer.ts, not fixed here): signMessage spends the signatures budget and is audited', async () => {
+  it('F8: signMessage spends the signatures budget and is audited', async () => {
     const agentW = testWallet(7);
     const policy = normalizePolicy({
       v: 2,
       enabled: true,
       killSwitch: false,
       allowSignMessage: true,
+      programs: [],
       budgets: [{ scope: 'grant', windowSeconds: 3600, unit: 'signatures', limit: '1' }],
     });
     const budgets = new MemoryBudgetStore({ sweepIntervalMs: 0 });
     const events: unknown[] = [];
-    const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agentW.address, policy, { notAfter: Infinity, maxSignatures: 100 }, {
+    const { signer } = createScopedSigner(Uint8Array.from(agentW.secretKey), agentW.address, policy, { notAfter: Infinity, maxSignatures: 16 }, {
       budgets,
       audit: (e) => void events.push(e),
       identity: { grantId: 'g1', bot: 'bot-1', wallet: agentW.address },

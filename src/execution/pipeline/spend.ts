@@ -103,3 +103,25 @@ export async function spendStage(
   spends.forEach((s, i) => (after[s.counter] = String((res.after as bigint[])[i])));
   return Object.freeze(after);
 }
+
+/**
+ * Stage 6 for `signMessage` (SPEC 10.4.9; issue 14: "number of signatures (`signMessage`
+ * included)"): a signed message spends 1 on each `signatures` budget and nothing else (it moves
+ * no funds and pays no fee). `key` is the message's own idempotency key, kept apart from
+ * transaction hashes by the caller. Same refusals and failure modes as `spendStage`.
+ */
+export async function spendMessageStage(
+  store: BudgetStore | undefined,
+  policy: PolicyV2,
+  who: SpendIdentity,
+  key: string,
+  now: number,
+): Promise<Readonly<Record<string, string>> | undefined> {
+  const only = policy.budgets.filter((b) => b.unit === 'signatures');
+  if (only.length === 0) return undefined;
+  return spendStage(store, { ...policy, budgets: only }, NO_FACTS, undefined, who, key, now);
+}
+
+/** The facts of a signed message: no instruction, no transfer, no fee. */
+const NO_FACTS: MatchFacts = Object.freeze({ serves: [], wraps: [], tokenMoves: [], priorityFee: 0n, signatures: 0, feeLamports: 0n });
+
