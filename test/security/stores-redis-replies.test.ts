@@ -49,8 +49,8 @@ describe('redis nonce store and limiter with odd replies (control: these already
   it('consume with a non-string reply throws', async () => {
     await expect(new RedisNonceStore(oddClient(1)).consume('a'.repeat(64), Date.now())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
-  it("hit with ['1', '1'] is never allowed", async () => {
+  it("hit with ['1', '1'] is never allowed (a reply of the wrong shape: STORE_UNAVAILABLE, stores review F10)", async () => {
     const l = new RedisRateLimiter(oddClient(['1', '1']), { limit: 3, windowMs: 1000 });
-    expect((await l.hit('k', Date.now())).allowed).toBe(false);
+    await expect(l.hit('k', Date.now())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });

@@ -88,7 +88,8 @@ export interface RedisServer {
 /**
  * Start a redis-server. With AOF on by default (SPEC 9.4: the revocation and budget stores refuse a
  * server that persists nothing); `{ persistence: false }` starts one with neither AOF nor RDB, to
- * test that refusal.
+ * test that refusal. `appendfsync always`: the outage test kills the server with SIGKILL and checks
+ * that an acknowledged revocation survives, which `everysec` does not promise (up to 1 s lost).
  */
 export async function startRedis(bin: string, port?: number, options: { persistence?: boolean } = {}): Promise<RedisServer> {
   const aof = options.persistence === false ? 'no' : 'yes';
@@ -98,7 +99,7 @@ export async function startRedis(bin: string, port?: number, options: { persiste
   const start = async (): Promise<void> => {
     child = spawn(
       bin,
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', aof, '--appendfsync', 'everysec', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', aof, '--appendfsync', 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
     const c = child;
