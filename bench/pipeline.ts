@@ -95,9 +95,9 @@ export async function pipelineRows(check: (c: boolean, what: string) => void): P
     ],
   });
   const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 };
-  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', slippageBps: 50 };
-  const explainSwap = () => explainTransaction({ policy, agent, message: swapBytes, order: swapOrder, programs });
-  const explainPerp = () => explainTransaction({ policy, agent, message: perpBytes, order: perpOrder, programs });
+  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 };
+  const explainSwap = () => explainTransaction({ policy, agent, message: swapBytes, order: swapOrder, programs, now: Date.now() });
+  const explainPerp = () => explainTransaction({ policy, agent, message: perpBytes, order: perpOrder, programs, state: { positionNotional: '0', dailyLoss: '0', markPrice: '150' }, now: Date.now() });
   check(explainSwap().allowed && explainPerp().allowed, 'the v2 swap and perps transactions are allowed');
   const kit = getCompiledTransactionMessageDecoder();
   const routeCodec = codec(jRoot, 'sharedAccountsRoute');

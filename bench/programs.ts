@@ -62,7 +62,7 @@ export async function programRows(check: (c: boolean, what: string) => void): Pr
   }));
   const dAccounts = [accounts[7]!, accounts[8]!, agent];
   const dRule = (driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' }) as { instructions: Record<string, never> }).instructions['placePerpOrder']!;
-  const perp: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000' };
+  const perp: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false };
   const decidePlace = () => checkInstructionRule(dRule, { index: 0, program: DRIFT, ...drift.decode(place, dAccounts) }, { agent, order: perp, ataOf, path: 'programs[1].instructions.placePerpOrder' });
   check(decidePlace() === undefined, 'the Drift order is allowed');
 
