@@ -163,6 +163,24 @@ export function createScopedSigner(
     if (pipeline.audit === undefined) return;
     await pipeline.audit(Object.freeze({ grantId: identity.grantId, bot: identity.bot, agent, ...event }));
   };
+  /**
+   * SPEC 10.4.11 (review F10): every failure is audited as a refusal, not only SIGNING_REFUSED, so
+   * a probe while the store is down leaves a trace. The reason is stable, never a message; the
+   * refusal stands whatever the audit hook does.
+   */
+  const auditRefusal = async (e: unknown, at: number, messageHash: string): Promise<void> => {
+    const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
+    const d = refused ? (e.details ?? {}) : {};
+    const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
+    await audit({
+      at,
+      allowed: false,
+      messageHash,
+      reason,
+      ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
+      ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
+    }).catch(() => undefined);
+  };
   // Backend signer (SPEC 3.6): OpenSSL where available, noble elsewhere; same bytes (RFC 8032).
   const sign = (limits.key ?? createEd25519Signer(secretKey.subarray(0, 32))).sign;
   const signer: ExecutionSigner = Object.freeze({
@@ -184,19 +202,7 @@ export function createScopedSigner(
           if (facts !== undefined && policy.v === 2)
             budgetAfter = await spendStage(pipeline.budgets, policy, facts, pipeline.order, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
         } catch (e) {
-          // SPEC 10.4.11 (review F10): every failure is audited as a refusal, not only SIGNING_REFUSED,
-          // so a probe while the store is down leaves a trace. The reason is stable, never a message.
-          const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
-          const d = refused ? (e.details ?? {}) : {};
-          const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
-          await audit({
-            at: t0,
-            allowed: false,
-            messageHash,
-            reason,
-            ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}),
-            ...(typeof d['instructionIndex'] === 'number' ? { instructionIndex: d['instructionIndex'] } : {}),
-          }).catch(() => undefined); // the refusal stands whatever the audit hook does
+          await auditRefusal(e, t0, messageHash);
           throw e;
         }
         // The store was awaited: the callback may have ended or the window closed meanwhile.
@@ -225,10 +231,7 @@ export function createScopedSigner(
         // Issue 14: `signatures` budgets count signed messages too; audited like transactions.
         if (policy.v === 2) budgetAfter = await spendMessageStage(pipeline.budgets, policy, { grantId: identity.grantId, wallet: identity.wallet }, messageHash, t0);
       } catch (e) {
-        const refused = e instanceof AgentvaultError && e.code === 'SIGNING_REFUSED';
-        const d = refused ? (e.details ?? {}) : {};
-        const reason = refused ? String(d['reason']) : e instanceof AgentvaultError && e.code === 'STORE_UNAVAILABLE' ? 'store-unavailable' : 'internal-error';
-        await audit({ at: t0, allowed: false, messageHash, reason, ...(typeof d['rule'] === 'string' ? { rule: d['rule'] } : {}) }).catch(() => undefined);
+        await auditRefusal(e, t0, messageHash);
         throw e;
       }
       const t1 = live();
