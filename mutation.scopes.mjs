@@ -1,0 +1,42 @@
+// Mutation testing scopes (npm run mutation, docs/MUTATION.md): one per layer of the security core.
+// Each mutant runs only the tests of its own layer, with no database services (no globalSetup) and
+// one backend (node). Shared by stryker.config.mjs and vitest.mutation.config.ts.
+export const scopes = {
+  primitives: {
+    mutate: ['src/primitives/**/*.ts', 'src/_encoding.ts', '!src/primitives/index.ts'],
+    tests: ['test/primitives/**/*.test.ts', '!test/primitives/backend.test.ts'],
+  },
+  records: {
+    mutate: ['src/records/**/*.ts', '!src/records/index.ts'],
+    tests: ['test/records/**/*.test.ts', 'test/primitives/encoding.test.ts'],
+  },
+  vault: {
+    mutate: ['src/vault/**/*.ts', '!src/vault/index.ts'],
+    tests: ['test/vault/**/*.test.ts', 'test/security/vault.test.ts'],
+  },
+  messages: {
+    mutate: ['src/messages/**/*.ts', '!src/messages/index.ts'],
+    tests: ['test/messages/**/*.test.ts'],
+  },
+  execution: {
+    mutate: ['src/execution/signer.ts', 'src/execution/policy/**/*.ts', '!src/execution/policy/index.ts'],
+    tests: [
+      'test/execution/*.test.ts',
+      '!test/execution/stores-signer.test.ts',
+      '!test/execution/pkcs11.test.ts',
+      'test/security/v2-review.test.ts',
+      'test/security/execution.test.ts',
+    ],
+  },
+};
+
+export const scopeNames = Object.keys(scopes);
+
+/** The scope named by MUTATION_SCOPE; refuses an unknown one rather than mutating the wrong layer. */
+export function currentScope(env = process.env) {
+  const name = env.MUTATION_SCOPE;
+  if (!name || !(name in scopes)) {
+    throw new Error(`MUTATION_SCOPE must be one of ${scopeNames.join(', ')} (got ${JSON.stringify(name)})`);
+  }
+  return { name, ...scopes[name] };
+}
