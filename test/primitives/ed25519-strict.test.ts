@@ -79,6 +79,13 @@ const RFC8032 = [
 const wallet = testWallet(hex(RFC8032[0]!.seed));
 const a = secretScalar(wallet.seed) % L; // the clamped scalar is >= L; the point a.B is the same
 const message = utf8('agentvault: transfer 1 SOL to bob');
+/**
+ * Every bit index below `n`; in a mutation run (npm run mutation sets MUTATION_SCOPE) one bit per
+ * byte, at a different position in each byte: each flipped bit costs a reference (noble) verify
+ * after OpenSSL refuses, and the full sweep made every ed25519 mutant cost ~20 s.
+ */
+const bitsOf = (n: number): number[] =>
+  Array.from({ length: n }, (_, i) => i).filter((bit) => process.env.MUTATION_SCOPE === undefined || bit % 8 === (bit >>> 3) % 8);
 
 describe('honest signatures', () => {
   it('the independent scalar computation matches tweetnacl (sanity for the crafted cases below)', () => {
@@ -99,9 +106,9 @@ describe('honest signatures', () => {
     expect(verifyEd25519Strict(wallet.publicKey, message, sig)).toBe(true);
     expect(verifyEd25519Strict(wallet.publicKey, utf8('agentvault: transfer 9 SOL to eve'), sig)).toBe(false);
     expect(verifyEd25519Strict(testWallet().publicKey, message, sig)).toBe(false);
-    for (let bit = 0; bit < 512; bit++) expect(verifyEd25519Strict(wallet.publicKey, message, flipBit(sig, bit)), `sig bit ${bit}`).toBe(false);
-    for (let bit = 0; bit < 256; bit++) expect(verifyEd25519Strict(flipBit(wallet.publicKey, bit), message, sig), `pk bit ${bit}`).toBe(false);
-    for (let bit = 0; bit < message.length * 8; bit++)
+    for (const bit of bitsOf(512)) expect(verifyEd25519Strict(wallet.publicKey, message, flipBit(sig, bit)), `sig bit ${bit}`).toBe(false);
+    for (const bit of bitsOf(256)) expect(verifyEd25519Strict(flipBit(wallet.publicKey, bit), message, sig), `pk bit ${bit}`).toBe(false);
+    for (const bit of bitsOf(message.length * 8))
       expect(verifyEd25519Strict(wallet.publicKey, flipBit(message, bit), sig), `msg bit ${bit}`).toBe(false);
   });
 
