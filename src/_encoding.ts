@@ -74,7 +74,8 @@ export function decodeBase64(text: string, f: DecodeFailure, length?: number): U
   const body = text.slice(0, text.length - pad);
   if (!B64_BODY_RE.test(body)) refuse(g, body.includes('=') ? 'bad-padding' : 'bad-alphabet');
   checkUnusedBits(body, g);
-  if (length !== undefined && text.length !== 4 * Math.ceil(length / 3)) refuse(g, 'bad-length');
+  // The text length alone fits 3k + 1, 3k + 2 and 3k + 3 bytes alike: the padding tells them apart.
+  if (length !== undefined && (text.length !== 4 * Math.ceil(length / 3) || pad !== (3 - (length % 3)) % 3)) refuse(g, 'bad-length');
   let bytes: Uint8Array;
   try {
     bytes = base64.decode(text);
