@@ -12,6 +12,7 @@ import { cat, hex, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
 import type { AgentvaultError } from '../../src/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
+import { runs } from './_runs.js';
 
 const KNOWN: readonly (readonly [name: string, address: string, bytes: string])[] = [
   ['System Program', '11111111111111111111111111111111', '00'.repeat(32)],
@@ -40,7 +41,7 @@ describe('round trip (fast-check)', () => {
         expect(text).toBe(getAddressDecoder().decode(b));
         expect(toHex(decodeAddress(text))).toBe(toHex(b));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
   it('leading zero bytes become leading 1s and back', () => {
@@ -51,7 +52,7 @@ describe('round trip (fast-check)', () => {
         expect(text.startsWith('1'.repeat(zeros))).toBe(true);
         expect(toHex(decodeAddress(text))).toBe(toHex(bytes));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });
@@ -130,7 +131,7 @@ describe('the 32-byte codec decides exactly as @scure/base (issue 18: faster cod
         const text = cs.join('');
         expect(ours(text)).toBe(reference(text));
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
   it('values near 2^256 and leading-one variants of real addresses', () => {
@@ -144,7 +145,7 @@ describe('the 32-byte codec decides exactly as @scure/base (issue 18: faster cod
         expect(ours(text)).toBe(reference(text));
         expect(encodeAddress(b)).toBe(scureBase58.encode(b));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

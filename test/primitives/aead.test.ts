@@ -10,6 +10,7 @@ import { AES_KEY_LENGTH, GCM_IV_LENGTH, GCM_TAG_LENGTH, aesGcmDecrypt, aesGcmEnc
 import { cat, flipBit, snapshot, toHex } from '../helpers/bytes.js';
 import { errorText, expectCode } from '../helpers/errors.js';
 import { expectNoSecretIn } from '../helpers/secrets.js';
+import { runs } from './_runs.js';
 
 const rnd = (n: number) => Uint8Array.from(randomBytes(n));
 
@@ -42,7 +43,7 @@ describe('round trip and node:crypto cross-check', () => {
         expect(sealed).toHaveLength(pt.length + 16);
         expect(toHex(aesGcmDecrypt(key, iv, sealed, aad))).toBe(toHex(pt));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -61,7 +62,7 @@ describe('round trip and node:crypto cross-check', () => {
           expect(toHex(aesGcmDecrypt(key, iv, node, aad))).toBe(toHex(pt));
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -123,7 +124,7 @@ describe('tampering: every single-bit flip is refused with INTEGRITY', () => {
         bad[pos]! ^= x;
         expectCode(() => aesGcmDecrypt(key, iv, bad, aad), 'INTEGRITY');
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url, encodeBase64url } from '../../src/primitives/_base64url.js';
 import { toHex } from '../helpers/bytes.js';
+import { runs } from './_runs.js';
 
 const reference = (text: string): string | undefined => {
   try {
@@ -29,7 +30,7 @@ describe('base64url codec', () => {
         expect(t).toBe(Buffer.from(b).toString('base64url'));
         expect(ours(t)).toBe(toHex(b));
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
   it('same decision as @scure/base on arbitrary strings (foreign letters, padding, bad lengths, non-zero tail bits)', () => {
@@ -40,7 +41,7 @@ describe('base64url codec', () => {
         const t = cs.join('');
         expect(ours(t)).toBe(reference(t));
       }),
-      { numRuns: 5000 },
+      { numRuns: runs(5000) },
     );
   });
   it('a single flipped bit of the last letter is refused when it lands in the unused bits', () => {

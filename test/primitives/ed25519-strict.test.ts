@@ -26,6 +26,7 @@ import {
 } from '../helpers/ed25519.js';
 import { expectCode } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
+import { runs } from './_runs.js';
 
 const Point = ed25519.Point;
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -122,7 +123,7 @@ describe('honest signatures', () => {
         check();
         expect(nodeVerifyEd25519(w.publicKey, msg, sig)).toBe(true);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -165,7 +166,7 @@ describe('SIMD-0376 test vectors: small-order A', () => {
       fc.property(fc.uint8Array({ maxLength: 300 }), (msg) => {
         expect(verifyEd25519Strict(pk, msg, sig)).toBe(false);
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
     expect(verifyWalletSignature('11111111111111111111111111111111', message, sig)).toBe(false);
     expectCode(() => assertWalletSignature('11111111111111111111111111111111', message, sig), 'INVALID_SIGNATURE');

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { hkdfExpand, hkdfExtract, hkdfSha256 } from '../../src/primitives/hkdf.js';
 import { hex, seq, snapshot, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
+import { runs } from './_runs.js';
 
 interface RfcCase {
   name: string;
@@ -114,7 +115,7 @@ describe('HKDF-SHA256: cross-check with node:crypto', () => {
           expect(toHex(ours)).toBe(toHex(node));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -125,7 +126,7 @@ describe('HKDF-SHA256: cross-check with node:crypto', () => {
         expect(toHex(prk)).toBe(createHmac('sha256', salt).update(ikm).digest('hex'));
         expect(toHex(hkdfExpand(prk, info, 64))).toBe(toHex(hkdfSha256(ikm, salt, info, 64)));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
