@@ -13,7 +13,7 @@ import { hmacSha256, hmacSha512, pbkdf2HmacSha512, sha256 } from '../../src/prim
 import { _publicKeyCacheSize, nativeEd25519PublicKeyOf, nativeEd25519Verify } from '../../src/primitives/_native.js';
 import type { NodeCryptoSubset } from '../../src/primitives/_backend.js';
 import { aesGcmDecrypt, aesGcmEncrypt } from '../../src/primitives/aead.js';
-import { createEd25519Signer, signEd25519 } from '../../src/primitives/ed25519.js';
+import { createEd25519Signer, signEd25519, verifyEd25519Strict } from '../../src/primitives/ed25519.js';
 import { hkdfExpand, hkdfExtract, hkdfSha256 } from '../../src/primitives/hkdf.js';
 import { cat, hex, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
@@ -43,11 +43,14 @@ interface Seen {
   ders: Uint8Array[];
   pbkdf2: Uint8Array[];
   publicKeys: number;
+  ciphers: number;
+  verifies: number;
+  signs: number;
 }
-const seen: Seen = { hmacKeys: [], digests: [], hashes: [], decrypted: [], ders: [], pbkdf2: [], publicKeys: 0 };
+const seen: Seen = { hmacKeys: [], digests: [], hashes: [], decrypted: [], ders: [], pbkdf2: [], publicKeys: 0, ciphers: 0, verifies: 0, signs: 0 };
 function reset(): void {
   for (const k of ['hmacKeys', 'digests', 'hashes', 'decrypted', 'ders', 'pbkdf2'] as const) seen[k] = [];
-  seen.publicKeys = 0;
+  seen.publicKeys = seen.ciphers = seen.verifies = seen.signs = 0;
 }
 
 /** node:crypto, recording what it hands out. */
@@ -77,6 +80,18 @@ const recording = {
       },
     };
     return w;
+  },
+  createCipheriv: (...a: Parameters<typeof realCrypto.createCipheriv>) => {
+    seen.ciphers++;
+    return realCrypto.createCipheriv(...a);
+  },
+  verify: (...a: Parameters<typeof realCrypto.verify>) => {
+    seen.verifies++;
+    return realCrypto.verify(...a);
+  },
+  sign: (...a: Parameters<typeof realCrypto.sign>) => {
+    seen.signs++;
+    return realCrypto.sign(...a);
   },
   createDecipheriv: (...a: Parameters<typeof realCrypto.createDecipheriv>) => {
     const d = realCrypto.createDecipheriv(...a);
@@ -188,6 +203,7 @@ describe('node path: AES-256-GCM', () => {
     const sealed = aesGcmEncrypt(key, iv, pt, aad);
     expect(toHex(sealed)).toBe(toHex(reference()));
     expect(plain(sealed)).toBe(true);
+    expect(seen.ciphers).toBe(1); // computed by node:crypto, not by noble
   });
 
   it('open: the plaintext as a plain Uint8Array; the blocks node:crypto decrypted are zeroed', () => {
@@ -266,6 +282,7 @@ describe('node path: ed25519 keys', () => {
     const sig = signEd25519(seed, new Uint8Array(0));
     expect(toHex(sig)).toBe(sig1);
     expect(plain(sig)).toBe(true);
+    expect(seen.signs).toBe(1);
     expect(seen.ders).toHaveLength(1);
     expect(seen.ders[0]!.length).toBe(48);
     expect(isZero(seen.ders[0]!)).toBe(true);
@@ -280,6 +297,7 @@ describe('node path: ed25519 keys', () => {
       expect(seen.ders).toHaveLength(1);
       expect(isZero(seen.ders[0]!)).toBe(true);
       expect(seen.publicKeys).toBe(1); // the public key from the private KeyObject
+      expect(seen.signs).toBe(1);
     } finally {
       s.dispose();
     }
@@ -288,6 +306,33 @@ describe('node path: ed25519 keys', () => {
   it('a JWK export without x is an error, not a wrong key', () => {
     const nc = { createPublicKey: () => ({ export: () => ({ kty: 'OKP' }) }) } as unknown as NodeCryptoSubset;
     expect(() => nativeEd25519PublicKeyOf(nc, {})).toThrow('node:crypto: no public key in the JWK export');
+  });
+});
+
+describe('node path: ed25519 verify decides valid signatures with OpenSSL, after the byte rules', () => {
+  beforeEach(useRecordingNode);
+  const seed = hex('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb'); // RFC 8032 7.1 TEST 2
+  const pk = hex('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
+  const m = Uint8Array.of(0x72);
+  const sig = hex(
+    '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+  );
+
+  it('a valid signature: one OpenSSL verify, true', () => {
+    expect(verifyEd25519Strict(pk, m, sig)).toBe(true);
+    expect(seen.verifies).toBe(1);
+    expect(toHex(signEd25519(seed, m))).toBe(toHex(sig));
+  });
+
+  it('S >= L or a small-order R: refused by the byte rules, OpenSSL is not asked', () => {
+    const big = Uint8Array.from(sig);
+    big[63] = 0xff;
+    expect(verifyEd25519Strict(pk, m, big)).toBe(false);
+    const smallR = Uint8Array.from(sig);
+    smallR.set(new Uint8Array(32).fill(0), 0);
+    smallR[0] = 1; // the identity
+    expect(verifyEd25519Strict(pk, m, smallR)).toBe(false);
+    expect(seen.verifies).toBe(0);
   });
 });
 
