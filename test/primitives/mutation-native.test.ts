@@ -13,7 +13,7 @@ import { hmacSha256, hmacSha512, pbkdf2HmacSha512, sha256 } from '../../src/prim
 import { _publicKeyCacheSize, nativeEd25519PublicKeyOf, nativeEd25519Verify } from '../../src/primitives/_native.js';
 import type { NodeCryptoSubset } from '../../src/primitives/_backend.js';
 import { aesGcmDecrypt, aesGcmEncrypt } from '../../src/primitives/aead.js';
-import { createEd25519Signer, signEd25519, verifyEd25519Strict } from '../../src/primitives/ed25519.js';
+import { createEd25519Signer, leaseEd25519Key, signEd25519, verifyEd25519Strict } from '../../src/primitives/ed25519.js';
 import { hkdfExpand, hkdfExtract, hkdfSha256 } from '../../src/primitives/hkdf.js';
 import { cat, hex, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
@@ -301,6 +301,20 @@ describe('node path: ed25519 keys', () => {
     } finally {
       s.dispose();
     }
+  });
+
+  it('the lease table is empty once no lease is live: a new signer then computes no seed tag (no HMAC)', () => {
+    const lease = leaseEd25519Key(seed);
+    expect(seen.hmacKeys).toHaveLength(1); // the keyed tag of the seed
+    const shared = createEd25519Signer(seed);
+    expect(seen.hmacKeys).toHaveLength(2);
+    shared.dispose();
+    lease.dispose();
+    reset();
+    const s = createEd25519Signer(seed);
+    s.dispose();
+    expect(seen.hmacKeys).toHaveLength(0);
+    expect(seen.ders).toHaveLength(1);
   });
 
   it('a JWK export without x is an error, not a wrong key', () => {
