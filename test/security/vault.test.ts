@@ -24,7 +24,14 @@ import {
 } from '../../src/vault/vault.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
-import { testWallet, type TestWallet } from '../helpers/wallet.js';
+import { testWallet, type TestWallet } from '../vault/_wallet.js';
+
+// Mutation runs only: scrypt memoized on disk (see _scrypt-cache.ts); the normal suite runs it for real.
+vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@noble/hashes/scrypt.js')>();
+  const { cachedScrypt } = await import('../vault/_scrypt-cache.js');
+  return { ...real, scrypt: cachedScrypt(real.scrypt as never) };
+});
 
 const DOMAIN = 'app.example.com';
 const te = new TextEncoder();
