@@ -38,3 +38,25 @@ export function cachedScrypt(real: Scrypt): Scrypt {
     }
   };
 }
+
+/**
+ * Mutation runs only: run `fn` (a vault creation with a passphrase slot) with a deterministic
+ * random source, so its recovery salt, and therefore every scrypt call on it, is the same at every
+ * mutant and the memo above answers them. The tests assert nothing about the random bytes
+ * themselves. The normal suite runs `fn` with the real random source.
+ */
+export async function seededForMutation<T>(fn: () => T, seed: string): Promise<T> {
+  if (!process.env['MUTATION_SCOPE']) return fn();
+  const { _setRandomSourceForTests } = await import('../../src/_random.js');
+  let counter = 0;
+  _setRandomSourceForTests((n) => {
+    const out = new Uint8Array(n);
+    for (let off = 0; off < n; off += 32) out.set(createHash('sha256').update(`${seed}/${counter++}`).digest().subarray(0, Math.min(32, n - off)), off);
+    return out;
+  });
+  try {
+    return fn();
+  } finally {
+    _setRandomSourceForTests();
+  }
+}

@@ -17,6 +17,7 @@ vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
 // mac.test.ts first: it wraps hkdfSha256 (vi.mock) before anything else loads the library.
 await import('./mac.test.js');
 await import('./mutation-data.test.js');
+await import('./mutation-kdm.test.js');
 await import('./unknown-options.test.js');
 await import('./canonical.test.js');
 await import('./vectors.test.js');

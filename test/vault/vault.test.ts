@@ -22,6 +22,7 @@ import { expectCode } from '../helpers/errors.js';
 import { withFixedRandom } from '../helpers/random.js';
 import { keyMessageRef, naclKeypair, naclSign, subkeyRef, walletKeyRef } from '../helpers/reference.js';
 import { testWallet, type TestWallet } from './_wallet.js';
+import { seededForMutation } from './_scrypt-cache.js';
 import kdmVectors from '../../vectors/kdm.json' with { type: 'json' };
 import subkeyVectors from '../../vectors/subkeys.json' with { type: 'json' };
 import vaultVector from '../../vectors/vault.json' with { type: 'json' };
@@ -267,10 +268,10 @@ describe('vault: recovery and rewrap', () => {
     expect(u2.open('agent-key', rec).expose()).toEqual(new Uint8Array(64).fill(5));
     u2.lock();
   });
-  it('a passphrase recovery slot uses scrypt; short passphrases are refused', () => {
+  it('a passphrase recovery slot uses scrypt; short passphrases are refused', async () => {
     const scrypt = { N: 2 ** 15, r: 8, p: 1 };
     expectCode(() => newVault(w, { recovery: { kind: 'passphrase', passphrase: 'short', scrypt } }), 'WEAK_KEY');
-    const { vault } = newVault(w, { recovery: { kind: 'passphrase', passphrase: 'correct horse battery staple', scrypt } });
+    const { vault } = await seededForMutation(() => newVault(w, { recovery: { kind: 'passphrase', passphrase: 'correct horse battery staple', scrypt } }), 'passphrase-slot');
     expect(vault.recovery).toEqual({ kind: 'passphrase', salt: expect.any(String), scrypt, peppered: false });
     unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: 'correct horse battery staple' }).lock();
     expectCode(() => unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: 'correct horse battery stapler' }), 'RECOVERY_CODE_MISMATCH');
