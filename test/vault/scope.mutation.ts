@@ -18,6 +18,7 @@ vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
 await import('./mac.test.js');
 await import('./mutation-data.test.js');
 await import('./mutation-kdm.test.js');
+await import('./mutation-vault.test.js');
 await import('./unknown-options.test.js');
 await import('./canonical.test.js');
 await import('./vectors.test.js');
