@@ -19,6 +19,8 @@ await import('./mac.test.js');
 await import('./mutation-data.test.js');
 await import('./mutation-kdm.test.js');
 await import('./mutation-vault.test.js');
+await import('./mutation-rotation.test.js');
+await import('./mutation-recovery.test.js');
 await import('./unknown-options.test.js');
 await import('./canonical.test.js');
 await import('./vectors.test.js');
