@@ -24,7 +24,15 @@ import {
 } from '../../src/vault/vault.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
-import { testWallet, type TestWallet } from '../helpers/wallet.js';
+import { testWallet, type TestWallet } from '../vault/_wallet.js';
+import { seededForMutation } from '../vault/_scrypt-cache.js';
+
+// Mutation runs only: scrypt memoized on disk (see _scrypt-cache.ts); the normal suite runs it for real.
+vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@noble/hashes/scrypt.js')>();
+  const { cachedScrypt } = await import('../vault/_scrypt-cache.js');
+  return { ...real, scrypt: cachedScrypt(real.scrypt as never) };
+});
 
 const DOMAIN = 'app.example.com';
 const te = new TextEncoder();
@@ -60,9 +68,9 @@ function authFor(address: string, over: Partial<VerifiedMessage>): VerifiedMessa
 }
 
 describe('security: vault', () => {
-  it('F1 fixed: a peppered vault\'s recovery keyslot does not open without the pepper (dump + passphrase is not enough)', () => {
+  it('F1 fixed: a peppered vault\'s recovery keyslot does not open without the pepper (dump + passphrase is not enough)', async () => {
     const w = testWallet(1);
-    const { vault, unlocked } = make(w, { pepper: PEPPER, recovery: { kind: 'passphrase', passphrase: PASSPHRASE, scrypt: FAST_SCRYPT } });
+    const { vault, unlocked } = await seededForMutation(() => make(w, { pepper: PEPPER, recovery: { kind: 'passphrase', passphrase: PASSPHRASE, scrypt: FAST_SCRYPT } }), 'F1');
     unlocked.lock();
     expect(vault.kdm.peppered).toBe(true);
     expect(vault.recovery?.peppered).toBe(true);
@@ -209,9 +217,9 @@ describe('security: vault', () => {
     u.lock();
   });
 
-  it('F6 fixed: scrypt parameters outside the memory/work bounds in a stored vault are refused with INVALID_INPUT', () => {
+  it('F6 fixed: scrypt parameters outside the memory/work bounds in a stored vault are refused with INVALID_INPUT', async () => {
     const w = testWallet(10);
-    const { vault, unlocked } = make(w, { recovery: { kind: 'passphrase', passphrase: PASSPHRASE, scrypt: FAST_SCRYPT } });
+    const { vault, unlocked } = await seededForMutation(() => make(w, { recovery: { kind: 'passphrase', passphrase: PASSPHRASE, scrypt: FAST_SCRYPT } }), 'F6');
     unlocked.lock();
     const bounds = (p: { N: number; r: number; p: number }) => 128 * p.r * (p.N + p.p + 1) <= 256 * 2 ** 20 && p.N * p.r * p.p <= 2 ** 24;
     for (const scrypt of [
@@ -241,13 +249,13 @@ describe('security: vault', () => {
     expectCode(() => make(testWallet(10), { recovery: { kind: 'passphrase', passphrase: PASSPHRASE, scrypt: { N: 2 ** 20, r: 8, p: 1 } } }), 'INVALID_INPUT');
   });
 
-  it('F6b fixed: a recovery passphrase longer than 1,024 characters is refused (INVALID_INPUT) before NFKD/scrypt', () => {
+  it('F6b fixed: a recovery passphrase longer than 1,024 characters is refused (INVALID_INPUT) before NFKD/scrypt', async () => {
     const w = testWallet(11);
     const huge = 'a'.repeat(4 * 1024 * 1024);
     expectCode(() => make(w, { recovery: { kind: 'passphrase', passphrase: huge, scrypt: FAST_SCRYPT } }), 'INVALID_INPUT');
     expectCode(() => make(w, { recovery: { kind: 'passphrase', passphrase: 'a'.repeat(1025), scrypt: FAST_SCRYPT } }), 'INVALID_INPUT');
     const long = 'b'.repeat(1024);
-    const { vault, unlocked } = make(w, { recovery: { kind: 'passphrase', passphrase: long, scrypt: FAST_SCRYPT } });
+    const { vault, unlocked } = await seededForMutation(() => make(w, { recovery: { kind: 'passphrase', passphrase: long, scrypt: FAST_SCRYPT } }), 'F6b');
     unlocked.lock();
     expectCode(() => unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: huge }), 'INVALID_INPUT');
     unlockVaultWithRecovery(vault, { authorization: fakeAuthorization(w.address), passphrase: long }).lock();

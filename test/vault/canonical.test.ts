@@ -12,7 +12,7 @@ import { parseRecoveryCode } from '../../src/vault/recovery.js';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage } from '../../src/vault/vault.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode } from '../helpers/errors.js';
-import { testWallet } from '../helpers/wallet.js';
+import { testWallet } from './_wallet.js';
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

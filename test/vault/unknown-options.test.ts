@@ -8,7 +8,7 @@ import { migrateRecords, rotateVault } from '../../src/vault/rotation.js';
 import { createVault, prepareVault, rewrapVault, unlockVault, unlockVaultWithRecovery, vaultKeyMessage } from '../../src/vault/vault.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
-import { testWallet } from '../helpers/wallet.js';
+import { testWallet } from './_wallet.js';
 
 const DOMAIN = 'app.example.com';
 const w = testWallet(33);

@@ -3,7 +3,7 @@
  * slots, rotation states, rewrap, pepper): each checked by the library and recomputed by the
  * independent reference (node:crypto + tweetnacl, test/helpers/reference.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import { keyMessageBytes, deriveWalletKey, createKeyMessage } from '../../src/vault/kdm.js';
 import { parseVault } from '../../src/vault/data.js';
@@ -17,6 +17,13 @@ import {
 import kdm from '../../vectors/kdm.json' with { type: 'json' };
 import vaults from '../../vectors/vaults.json' with { type: 'json' };
 import vault1 from '../../vectors/vault.json' with { type: 'json' };
+
+// Mutation runs only: scrypt memoized on disk (see _scrypt-cache.ts); the normal suite runs it for real.
+vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@noble/hashes/scrypt.js')>();
+  const { cachedScrypt } = await import('./_scrypt-cache.js');
+  return { ...real, scrypt: cachedScrypt(real.scrypt as never) };
+});
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const buf = (h: string) => Buffer.from(h, 'hex');
