@@ -137,40 +137,72 @@ function list(l: L, k: number): string {
   if (k === 0) return `${n} ${n === 1 ? l.one : l.many}`;
   return `${l.items.slice(0, k).join(l.sep)} and ${n - k} more ${n - k === 1 ? l.one : l.many}`;
 }
-/** Spot, transfers and IDL programs of a normalized v2 policy, every other clause absent. */
+const NATIVE: Record<string, string> = { system: 'System', 'spl-token': 'Token', 'spl-token-2022': 'Token-2022', 'associated-token': 'ATA', 'compute-budget': 'ComputeBudget' };
+const UNIT: Record<string, string> = { signatures: 'signatures', feeLamports: 'fee lamports', solOutflow: 'lamports out', quoteNotional: 'quote notional' };
+const dur = (s: number) => (s % 86400 === 0 ? `${s / 86400}d` : s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`);
+
+/** SPEC 10.3.7 for a normalized v1 or v2 policy, rendering the whole text at every step. */
 function naive(p: ReturnType<typeof normalizePolicy>): string | undefined {
-  if (p.v !== 2) throw new Error('v2 only');
   const lists: L[] = [];
   const clauses: ((k: number[]) => string)[] = [];
-  if (p.perps) {
-    const m = lists.push({ items: [...p.perps.markets], one: 'market', many: 'markets', sep: ', ' }) - 1;
-    const x = p.perps;
+  if (!p.enabled) clauses.push(() => 'disabled');
+  if (p.killSwitch) clauses.push(() => 'kill switch on');
+  const perps = p.v === 1
+    ? { markets: p.allowedMarkets, orderTypes: p.allowedOrderTypes, maxLeverage: p.maxLeverage, maxPositionNotional: p.maxPositionNotional, maxSlippageBps: p.maxSlippageBps, dailyLossLimit: p.dailyLossLimit }
+    : p.perps;
+  if (perps) {
+    const m = lists.push({ items: [...perps.markets], one: 'market', many: 'markets', sep: ', ' }) - 1;
+    const x = perps;
     clauses.push((k) => `perps ${list(lists[m]!, k[m]!)}: ${x.orderTypes.join('/')} orders, leverage max ${x.maxLeverage}, position max ${x.maxPositionNotional}, slippage max ${x.maxSlippageBps} bps, daily loss limit ${x.dailyLossLimit}`);
   }
-  if (p.spot) {
+  if (p.v === 2 && p.spot) {
     const s = p.spot;
     const a = lists.push({ items: s.pairs.map((x) => `${mi(x.inputMint)} to ${mi(x.outputMint)}`), one: 'pair', many: 'pairs', sep: ', ' }) - 1;
     const b = lists.push({ items: Object.keys(s.maxInput).sort().map((m) => `${s.maxInput[m]} ${mi(m)}`), one: 'cap', many: 'caps', sep: ', ' }) - 1;
     clauses.push((k) => `swaps ${list(lists[a]!, k[a]!)}, max in ${list(lists[b]!, k[b]!)}, slippage max ${s.maxSlippageBps} bps`);
   }
-  if (p.transfers) {
+  if (p.v === 2 && p.transfers) {
     const t = p.transfers;
     const a = lists.push({ items: Object.keys(t.maxAmount).sort().map((m) => `${t.maxAmount[m]} ${mi(m)}`), one: 'cap', many: 'caps', sep: ', ' }) - 1;
     const b = lists.push({ items: t.destinations.map(ad), one: 'wallet', many: 'wallets', sep: ', ' }) - 1;
     clauses.push((k) => `transfers max ${list(lists[a]!, k[a]!)} to agent${t.destinations.length ? ` or ${list(lists[b]!, k[b]!)}` : ''}`);
   }
-  const progs = p.programs.map((r) => {
-    if ('native' in r) throw new Error('IDL rules only');
-    return { label: `${r.name} ${ad(r.program)}`, names: Object.keys(r.instructions).sort() };
-  });
-  const g = lists.push({ items: progs.map((x) => x.label), one: 'program', many: 'programs', sep: ', ' }) - 1;
-  const inner = progs.map((x) => lists.push({ items: x.names, one: 'instruction', many: 'instructions', sep: '/' }) - 1);
-  clauses.push((k) => {
-    if (progs.length === 0) return 'no programs';
-    const items = progs.map((x, j) => `${x.label} ${list(lists[inner[j]!]!, k[inner[j]!]!)}`);
-    const text = list({ ...lists[g]!, items }, k[g]!);
-    return k[g] === 0 ? text : `programs ${text}`;
-  });
+  if (p.v === 2 && p.wrapSol) {
+    const w = p.wrapSol.maxLamports;
+    clauses.push(() => `wrap SOL max ${w} lamports`);
+  }
+  if (p.maxPriorityFeeLamports !== '0') clauses.push(() => `priority fee max ${p.maxPriorityFeeLamports} lamports`);
+  if (p.allowSignMessage) clauses.push(() => (p.v === 2 ? 'may sign messages (unchecked by v2 rules)' : 'may sign messages'));
+  const wp: string[] = [];
+  if (p.window.notBefore) wp.push(`from ${p.window.notBefore}`);
+  if (p.window.notAfter) wp.push(`until ${p.window.notAfter}`);
+  if (p.window.timeOfDayUtc) wp.push(`daily ${p.window.timeOfDayUtc.start}-${p.window.timeOfDayUtc.end} UTC`);
+  if (wp.length) clauses.push(() => `window ${wp.join(' ')}`);
+  if (p.v === 1) {
+    const g = lists.push({ items: p.allowedPrograms.map(ad), one: 'program', many: 'programs', sep: ', ' }) - 1;
+    clauses.push((k) => (p.allowedPrograms.length === 0 ? 'no programs' : `any instruction of ${list(lists[g]!, k[g]!)}`));
+  } else {
+    const progs = p.programs.map((r) => {
+      if ('native' in r) return { label: NATIVE[r.native]!, names: [...r.instructions] };
+      const names = Object.keys(r.instructions).sort().map((n) => {
+        const caps = r.instructions[n]!.args.flatMap((c) => ('atMost' in c && typeof c.atMost === 'string' ? [`${c.path} max ${c.atMost}`] : []));
+        return caps.length ? `${n} (${caps.join(', ')})` : n;
+      });
+      return { label: `${r.name} ${ad(r.program)}`, names };
+    });
+    const g = lists.push({ items: progs.map((x) => x.label), one: 'program', many: 'programs', sep: ', ' }) - 1;
+    const inner = progs.map((x) => lists.push({ items: x.names, one: 'instruction', many: 'instructions', sep: '/' }) - 1);
+    clauses.push((k) => {
+      if (progs.length === 0) return 'no programs';
+      const items = progs.map((x, j) => `${x.label} ${list(lists[inner[j]!]!, k[inner[j]!]!)}`);
+      const text = list({ ...lists[g]!, items }, k[g]!);
+      return k[g] === 0 ? text : `programs ${text}`;
+    });
+    if (p.budgets.length) {
+      const b = lists.push({ items: p.budgets.map((x) => `${x.limit} ${x.unit === 'token' ? `${mi(x.mint!)} out` : UNIT[x.unit]}/${dur(x.windowSeconds)}/${x.scope}`), one: 'budget', many: 'budgets', sep: ', ' }) - 1;
+      clauses.push((k) => (k[b] === 0 ? list(lists[b]!, 0) : `budgets ${list(lists[b]!, k[b]!)}`));
+    }
+  }
   const k = lists.map((l) => l.items.length);
   for (;;) {
     const text = `${clauses.map((c) => c(k)).join('; ')}.`;
@@ -181,6 +213,90 @@ function naive(p: ReturnType<typeof normalizePolicy>): string | undefined {
     k[best]!--;
   }
 }
+
+/** A small deterministic generator (xorshift32), so the random policies are the same on every run. */
+function rng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return (n: number) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+}
+
+describe('summary: random policies against the naive reference', () => {
+  it('v2: every clause, lists of random sizes', () => {
+    const r = rng(20261202);
+    const natives = [
+      { program: CB, native: 'compute-budget', instructions: ['SetComputeUnitLimit', 'SetComputeUnitPrice', 'RequestHeapFrame', 'SetLoadedAccountsDataSizeLimit'] },
+      { program: TOKEN, native: 'spl-token', instructions: ['SyncNative', 'CloseAccount', 'TransferChecked', 'Transfer', 'Revoke'] },
+      { program: ATA, native: 'associated-token', instructions: ['CreateIdempotent', 'Create'] },
+      { program: SYSTEM, native: 'system', instructions: ['Transfer'] },
+    ];
+    let refused = 0;
+    for (let t = 0; t < 40; t++) {
+      const n = () => [0, 1, 2, 3, 5, 8, 13, 20][r(8)]!;
+      const pol: P = v2({ enabled: r(4) !== 0, killSwitch: r(4) === 0, allowSignMessage: r(2) === 0 });
+      if (r(3) === 0) pol['maxPriorityFeeLamports'] = String(r(100000));
+      if (r(3) === 0) pol['window'] = { notAfter: '2030-01-01T00:00:00Z', ...(r(2) ? { timeOfDayUtc: { start: '01:00', end: '02:30' } } : {}) };
+      const nm = n();
+      if (nm > 0) pol['perps'] = { markets: Array.from({ length: nm }, (_, i) => `MK${i}`), orderTypes: ['limit'], maxLeverage: '2', maxPositionNotional: '10', maxSlippageBps: 3, dailyLossLimit: '1' };
+      const np = n();
+      if (np > 0) {
+        const pairs = Array.from({ length: np }, (_, i) => ({ inputMint: addrN(100 + i), outputMint: i % 2 ? USDC : WSOL }));
+        pol['spot'] = { pairs, maxInput: Object.fromEntries(pairs.map((x, i) => [x.inputMint, String(i * 7)])), maxSlippageBps: 9 };
+      }
+      const nt = n();
+      if (nt > 0) pol['transfers'] = { maxAmount: Object.fromEntries(Array.from({ length: nt }, (_, i) => [addrN(200 + i), String(i)])), destinations: Array.from({ length: n() }, (_, i) => addrN(300 + i)) };
+      const wrap = r(2) === 0;
+      if (wrap) pol['wrapSol'] = { maxLamports: '77' };
+      const progs: unknown[] = natives.filter((x) => r(2) === 0 && (x.native !== 'system' || wrap));
+      const ni = n();
+      for (let i = 0; i < ni; i++)
+        progs.push({
+          program: addrN(400 + i),
+          name: `Prog ${i}`,
+          idlSha256: IDL,
+          instructions: Object.fromEntries(Array.from({ length: 1 + r(6) }, (_, j) => [`ix${j}`, { for: ['any'], args: r(3) === 0 ? [{ path: 'amt', atMost: String(j) }] : [] }])),
+        });
+      pol['programs'] = progs;
+      const nb = r(5);
+      pol['budgets'] = Array.from({ length: nb }, (_, i) => ({ scope: 'grant', windowSeconds: [60, 90, 3600, 86400, 7200][i]!, unit: ['signatures', 'feeLamports', 'token', 'quoteNotional', 'solOutflow'][i]!, ...(i === 2 ? { mint: USDC } : {}), limit: String(10 + i) }));
+      let p: ReturnType<typeof normalizePolicy>;
+      try {
+        p = normalizePolicy(pol as never);
+      } catch (e) {
+        expect((e as { details?: unknown }).details).toEqual({ field: 'policy', reason: 'summary-too-long' });
+        refused++;
+        continue;
+      }
+      const want = naive(p);
+      expect(want).toBeDefined();
+      expect(summary(p as never)).toBe(want);
+    }
+    expect(refused).toBeLessThan(20);
+  });
+
+  it('v1: markets and programs of random sizes', () => {
+    const r = rng(7);
+    for (let t = 0; t < 25; t++) {
+      const nm = 1 + r(60);
+      const np = r(64);
+      const pol = v1({
+        allowedMarkets: Array.from({ length: nm }, (_, i) => `MARKET-${i}`),
+        allowedPrograms: Array.from({ length: np }, (_, i) => addrN(500 + i)),
+        allowSignMessage: r(2) === 0,
+        enabled: r(3) !== 0,
+        maxPriorityFeeLamports: r(2) ? '0' : '5',
+      });
+      const p = normalizePolicy(pol as never);
+      expect(summary(pol)).toBe(naive(p));
+    }
+  });
+});
 
 describe('summary: fitting (SPEC 10.3.7) against the naive reference', () => {
   it('one long list: the largest k that fits, then "and N more"', () => {
@@ -214,7 +330,7 @@ describe('summary: fitting (SPEC 10.3.7) against the naive reference', () => {
       idlSha256: IDL,
       instructions: Object.fromEntries(Array.from({ length: ixs }, (_, j) => [`ix_${j}`, { for: ['any'] }])),
     });
-    for (const [np, ni] of [[1, 40], [2, 30], [3, 3], [5, 10], [8, 2], [12, 1], [20, 5], [40, 1], [64, 64]] as const) {
+    for (const [np, ni] of [[1, 40], [2, 30], [3, 3], [5, 10], [8, 2], [12, 1], [20, 5], [40, 1], [30, 8]] as const) {
       const p = normalizePolicy(v2({ programs: Array.from({ length: np }, (_, i) => prog(i, ni)) }) as never);
       const s = summary(p as never);
       expect(s).toBe(naive(p));
