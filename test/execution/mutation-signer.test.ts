@@ -253,6 +253,19 @@ describe('scoped signer: audit events', () => {
   });
 });
 
+describe('scoped signer: v1 with an order', () => {
+  it('a v1 policy has no pipeline facts: an order passed along is not bound, the transaction signs', async () => {
+    const events: AuditEvent[] = [];
+    const { signer } = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 2, clock: () => T0 }, {
+      order: { type: 'cancel', market: 'SOL-PERP' },
+      audit: (e) => void events.push(e),
+    });
+    const bytes = simpleMessage(agent, DRIFT);
+    expect(await signer.signTransactionMessage(bytes)).toEqual(nacl.sign.detached(bytes, agentW.secretKey));
+    expect(events).toEqual([{ grantId: '', bot: '', agent, at: T0, allowed: true, messageHash: hex(bytes) }]);
+  });
+});
+
 describe('scoped signer: the key', () => {
   it('signs with limits.key when given (the caller lease), with the checked bytes', async () => {
     const seen: Uint8Array[] = [];
