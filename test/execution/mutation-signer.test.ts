@@ -253,6 +253,31 @@ describe('scoped signer: audit events', () => {
   });
 });
 
+describe('scoped signer: budget identity', () => {
+  it('counters are keyed by the grant id and the signing wallet (default: no grant id, the agent)', async () => {
+    const p2 = normalizePolicy({
+      v: 2,
+      enabled: true,
+      killSwitch: false,
+      allowSignMessage: true,
+      programs: [],
+      budgets: [
+        { scope: 'grant', windowSeconds: 3600, unit: 'signatures', limit: '10' },
+        { scope: 'wallet', windowSeconds: 3600, unit: 'signatures', limit: '10' },
+      ],
+    });
+    const seen: string[][] = [];
+    const store: BudgetStore = { spend: async (_k, spends) => (seen.push(spends.map((x) => x.counter)), { ok: true, after: spends.map(() => 1n) }) as never };
+    const owner = testWallet(42).address;
+    await createScopedSigner(secret(), agent, p2, LIMITS, { budgets: store }).signer.signMessage(Uint8Array.of(1));
+    await createScopedSigner(secret(), agent, p2, LIMITS, { budgets: store, identity: { grantId: 'g7', bot: 'b', wallet: owner } }).signer.signMessage(Uint8Array.of(1));
+    expect(seen).toEqual([
+      ['grant::signatures:3600', `wallet:${agent}:signatures:3600`],
+      ['grant:g7:signatures:3600', `wallet:${owner}:signatures:3600`],
+    ]);
+  });
+});
+
 describe('scoped signer: v1 with an order', () => {
   it('a v1 policy has no pipeline facts: an order passed along is not bound, the transaction signs', async () => {
     const events: AuditEvent[] = [];
