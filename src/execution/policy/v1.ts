@@ -10,7 +10,6 @@
  * strings, counts are safe integers.
  * @module
  */
-import { fail } from '../../errors.js';
 import { decodeAddress } from '../../primitives/address.js';
 import { bool, decimal, integerString, invalid, onlyKeys, plainObject, stringSet, timestamp } from './_parse.js';
 
@@ -152,10 +151,10 @@ export function policyWindow(value: unknown): PolicyWindow {
   return Object.freeze(out);
 }
 
-/** @internal Schema v1 of `normalizePolicy` (the dispatcher has checked `p` is a plain object). */
+/** @internal Schema v1 of `normalizePolicy` (the dispatcher has checked `p` is a plain object with `v` absent or 1). */
 export function normalizePolicyV1(p: Record<string, unknown>): ExecutionPolicy {
   onlyKeys(p, POLICY_KEYS, '');
-  if (p['v'] !== undefined && p['v'] !== POLICY_VERSION) fail('UNSUPPORTED_VERSION', `policy.v: only version ${POLICY_VERSION} is known`);
+  // `v` is absent or 1 here: the dispatcher (normalize.ts) refuses any other version.
   const allowedMarkets = stringSet(p['allowedMarkets'], 'allowedMarkets', MAX_POLICY_MARKETS, (s, i) => {
     if (!MARKET_RE.test(s)) invalid(`allowedMarkets[${i}]`, 'must match [A-Za-z0-9][A-Za-z0-9._:/-]{0,63}');
   });
