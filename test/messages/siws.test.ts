@@ -3,7 +3,6 @@
  */
 import { base58 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import { isAgentvaultError } from '../../src/errors.js';
 import { MAX_MESSAGE_BYTES } from '../../src/messages/fields.js';
 import { buildSiwsMessage, parseSiwsMessage, type SiwsFields } from '../../src/messages/siws.js';
 import { expectCode } from '../helpers/errors.js';
