@@ -18,7 +18,9 @@ export const scopes = {
   },
   messages: {
     mutate: ['src/messages/**/*.ts', '!src/messages/index.ts'],
-    tests: ['test/messages/**/*.test.ts'],
+    // Every test/messages/*.test.ts, imported into one file, fast suites first: libraries load once
+    // per mutant, not once per test file (test/messages/_mutation-suite.ts).
+    tests: ['test/messages/_mutation-suite.ts'],
   },
   execution: {
     mutate: ['src/execution/signer.ts', 'src/execution/policy/**/*.ts', '!src/execution/policy/index.ts'],

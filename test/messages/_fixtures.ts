@@ -4,6 +4,7 @@
  */
 import { base58 } from '@scure/base';
 import type { SolanaSignInOutput } from '@solana/wallet-standard-features';
+import fc from 'fast-check';
 import { issueChallenge, type IssueChallengeOptions } from '../../src/messages/challenge.js';
 import type { ExpectedMessage } from '../../src/messages/challenge.js';
 import type { Purpose } from '../../src/messages/purposes.js';
@@ -102,3 +103,10 @@ export function signInOutput(
     signature: signature ?? signer.sign(signedMessage),
   } as unknown as SolanaSignInOutput;
 }
+
+/**
+ * fast-check runs for a property: `n` in the normal suite; the global `numRuns` when one is
+ * configured (mutation runs set 15 in test/setup/mutation.ts, which an explicit per-call
+ * `numRuns` would otherwise override).
+ */
+export const runs = (n: number): number => fc.readConfigureGlobal().numRuns ?? n;

@@ -23,7 +23,15 @@ import { expectCode, expectCodeAsync } from '../helpers/errors.js';
 import { NOT_BYTES } from '../helpers/wrong-types.js';
 import { NOW, enc, expected, issue, newStore, other, wallet } from './_fixtures.js';
 
-const cat = (...parts: (Uint8Array | number[])[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+const cat = (...parts: (Uint8Array | number[])[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
 /** '\xffsolana offchain', written out independently of the library. */
 const DOMAIN_BYTES = cat([0xff], enc('solana offchain'));
 

@@ -13,7 +13,7 @@ import { decodeSignature, verifySignedMessage } from '../../src/messages/challen
 import { CHAIN_IDS, MAX_MESSAGE_BYTES } from '../../src/messages/fields.js';
 import { encodeOffchainMessage, parseOffchainMessage } from '../../src/messages/offchain.js';
 import { buildSiwsMessage, parseSiwsMessage, type SiwsFields } from '../../src/messages/siws.js';
-import { FULL_FIELDS, NOW, expected, wallet } from './_fixtures.js';
+import { FULL_FIELDS, NOW, expected, runs, wallet } from './_fixtures.js';
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
 const domain = fc.oneof(
@@ -73,6 +73,16 @@ function tryBuild(f: SiwsFields): string | undefined {
   }
 }
 
+/**
+ * Any code points (lone surrogates included), half of them ASCII: what `fc.string({ unit: 'binary' })`
+ * draws, without its one-time set-up cost of several seconds per process (paid again by every
+ * mutation-test run of this file).
+ */
+const anyCodePoints = (maxLength: number) =>
+  fc
+    .array(fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x10ffff })), { maxLength })
+    .map((cps) => String.fromCodePoint(...cps));
+
 const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** Run `fn`; anything thrown must be an AgentvaultError. */
@@ -94,7 +104,7 @@ describe('round trip', () => {
         expect(buildSiwsMessage(parseSiwsMessage(text))).toBe(text);
         expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
   it('our text equals createSignInMessageText, and parseSignInMessageText reads the same fields', () => {
@@ -105,7 +115,7 @@ describe('round trip', () => {
         expect(createSignInMessageText(f as SolanaSignInInput & { domain: string; address: string })).toBe(text);
         expect(defined(parseSignInMessageText(text)!)).toEqual(defined(f));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
   it('off-chain envelope round trip', () => {
@@ -117,7 +127,7 @@ describe('round trip', () => {
         expect(env.text).toBe(text);
         expect(env.signers).toEqual([f.address]);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });
@@ -146,14 +156,14 @@ const mutated = fc.oneof(
 describe('the parsers throw only library errors', () => {
   it('parseSiwsMessage over arbitrary strings (UTF-16 units, graphemes)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 1500 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 1500 })), (s) =>
+      fc.property(fc.oneof(anyCodePoints(1500), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 1500 })), (s) =>
         onlyLibraryErrors(() => parseSiwsMessage(s)),
       ),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
   it('parseSiwsMessage over arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 1400 }), (b) => onlyLibraryErrors(() => parseSiwsMessage(b))), { numRuns: 500 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 1400 }), (b) => onlyLibraryErrors(() => parseSiwsMessage(b))), { numRuns: runs(500) });
   });
   it('parseSiwsMessage over mutations of a valid message: refused, or parsed to fields that rebuild the same text', () => {
     fc.assert(
@@ -163,7 +173,7 @@ describe('the parsers throw only library errors', () => {
         // Anything accepted must be canonical: no folding, no normalization.
         if (parsed !== undefined) expect(buildSiwsMessage(parsed)).toBe(s);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
   it('parseOffchainMessage over arbitrary bytes and mutated envelopes', () => {
@@ -177,11 +187,11 @@ describe('the parsers throw only library errors', () => {
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 1400 }), mutatedEnv, fc.uint8Array({ maxLength: 300 }).map((b) => Uint8Array.from([...env.subarray(0, 18), ...b]))), (b) =>
         onlyLibraryErrors(() => parseOffchainMessage(b)),
       ),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
   it('decodeSignature over arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 120 }), (s) => onlyLibraryErrors(() => decodeSignature(s))), { numRuns: 500 });
+    fc.assert(fc.property(anyCodePoints(120), (s) => onlyLibraryErrors(() => decodeSignature(s))), { numRuns: runs(500) });
   });
   it('verifySignedMessage over arbitrary text and signatures rejects only with library errors', async () => {
     const nonces = { issue: async () => {}, consume: async () => null };
@@ -192,7 +202,7 @@ describe('the parsers throw only library errors', () => {
           (e: unknown) => expect(e).toBeInstanceOf(AgentvaultError),
         );
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -11,6 +11,7 @@ import { AgentvaultError } from '../../src/errors.js';
 import { decodeSignature } from '../../src/messages/challenge.js';
 import { expectCode } from '../helpers/errors.js';
 import { base58Ref } from '../helpers/reference.js';
+import { runs } from './_fixtures.js';
 
 const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -33,7 +34,7 @@ describe('decodeSignature: canonical text only (SPEC 3.7)', () => {
           expect(e.details).toEqual({ field: 'signature', reason: 'non-zero-unused-bits' });
         }
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
   });
 
@@ -60,7 +61,7 @@ describe('decodeSignature: canonical text only (SPEC 3.7)', () => {
           expect(e).toBeInstanceOf(AgentvaultError);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 120 }), (s) => {
