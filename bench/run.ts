@@ -21,7 +21,7 @@ import { derivePath, getPublicKey as hdGetPublicKey } from 'ed25519-hd-key';
 import nacl from 'tweetnacl';
 // The library, through its public entry points only.
 import { deriveSolanaKeypair, generateMnemonic } from '../src/derivation/index.js';
-import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner } from '../src/execution/index.js';
+import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../src/execution/index.js';
 import { issueChallenge, verifySignedMessage, type VerifiedMessage } from '../src/messages/index.js';
 import { cryptoBackend } from '../src/primitives/index.js';
 import { openRecord, sealRecord } from '../src/records/index.js';
@@ -342,7 +342,8 @@ function txMessage(agent: Uint8Array, program: Uint8Array): Uint8Array {
 async function grantRow(): Promise<Row> {
   const DRIFT = 'dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH';
   const MEMO = 'MemoSq4gqABAXKb96qnH8TyKtxUdMphoXfcDMGP9tW5';
-  const policy = {
+  // The policy as an app writes it (typed input); the library validates it on every use.
+  const policy: ExecutionPolicyInput = {
     enabled: true,
     allowedMarkets: ['SOL-PERP', 'BTC-PERP'],
     allowedOrderTypes: ['limit', 'market', 'cancel'],

@@ -28,13 +28,13 @@ const ONLY_AV = process.env.PROFILE_ONLY_AV === '1';
 /** Interleaved rounds (A B A B ...), median ops/s of each and the ratio A/B: steadier on a loaded machine. */
 export async function compare(name: string, a: () => unknown, b: () => unknown, rounds = 7, roundMs = 300): Promise<void> {
   const run = async (fn: () => unknown): Promise<number> => {
-    const t0 = performance.now();
+    const t0 = now();
     let n = 0;
-    while (performance.now() - t0 < roundMs) {
+    while (now() - t0 < roundMs) {
       for (let i = 0; i < 10; i++) await fn();
       n += 10;
     }
-    return (n * 1000) / (performance.now() - t0);
+    return (n * 1000) / (now() - t0);
   };
   await run(a);
   await run(b);
@@ -53,3 +53,10 @@ export async function compare(name: string, a: () => unknown, b: () => unknown, 
   console.log(`${name}: agentvault ${Math.round(med(ra))} ops/s, native ${Math.round(med(rb))} ops/s, ratio ${(med(ra) / med(rb)).toFixed(2)}`);
 }
 export const COMPARE = process.env.PROFILE_COMPARE === '1';
+/** PROFILE_CLOCK=cpu: `compare` counts this process's CPU time (ms), not wall time (a shared machine). */
+const CPU_CLOCK = process.env.PROFILE_CLOCK === 'cpu';
+function now(): number {
+  if (!CPU_CLOCK) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

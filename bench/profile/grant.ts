@@ -1,6 +1,6 @@
 /** Profile driver: grant-sign (withExecutionSigner + signTransactionMessage), as bench/run.ts sets it up. */
 import { createAgentWallet } from '../../src/derivation/index.js';
-import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner } from '../../src/execution/index.js';
+import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../../src/execution/index.js';
 import { issueChallenge, verifySignedMessage } from '../../src/messages/index.js';
 import { MemoryNonceStore, MemoryRevocationStore } from '../../src/stores/index.js';
 import { createVault, prepareVault, type UnlockedVault } from '../../src/vault/index.js';
@@ -15,7 +15,7 @@ const MEMO = 'MemoSq4gqABAXKb96qnH8TyKtxUdMphoXfcDMGP9tW5';
 const seed = new Uint8Array(32).fill(9);
 const ownerKey = native.privateKeyObject(seed);
 const owner = { address: native.base58Encode(native.publicKeyOf(ownerKey)), sign: (m: string) => native.signEd25519(seed, enc.encode(m)) };
-const policy = {
+const policy: ExecutionPolicyInput = {
   enabled: true,
   allowedMarkets: ['SOL-PERP', 'BTC-PERP'],
   allowedOrderTypes: ['limit', 'market', 'cancel'],

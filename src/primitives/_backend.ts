@@ -32,6 +32,8 @@ export interface NodeCryptoSubset {
   createDecipheriv(alg: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }): NodeDecipher;
   createHmac(alg: 'sha256' | 'sha512', key: Uint8Array): NodeHash;
   createHash(alg: 'sha256'): NodeHash;
+  /** One-shot digest (Node >= 20.12, 21.7); optional: `createHash` is the fallback. */
+  hash?(alg: 'sha256', data: Uint8Array, outputEncoding: 'buffer'): Uint8Array;
   pbkdf2Sync(password: Uint8Array, salt: Uint8Array, iterations: number, keylen: number, digest: 'sha512'): Uint8Array;
   createPublicKey(opts: { key: Uint8Array; format: 'der'; type: 'spki' } | { key: { kty: 'OKP'; crv: 'Ed25519'; x: string }; format: 'jwk' } | object): object;
   createPrivateKey(opts: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): object;
@@ -124,6 +126,7 @@ function selfTest(nc: NodeCryptoSubset): boolean {
     // PBKDF2-HMAC-SHA512 (BIP39's KDF) and SHA-256 against noble.
     if (!same(Uint8Array.from(nc.pbkdf2Sync(key, iv, 2, 64, 'sha512')), pbkdf2(sha512, key, iv, { c: 2, dkLen: 64 }))) return false;
     if (!same(Uint8Array.from(nc.createHash('sha256').update(pt).digest()), sha256(pt))) return false;
+    if (nc.hash !== undefined && !same(Uint8Array.from(nc.hash('sha256', pt, 'buffer')), sha256(pt))) return false;
     const bad = Uint8Array.from(sig);
     bad[40]! ^= 1;
     return nc.verify(null, msg, pkJwk, bad) === false;

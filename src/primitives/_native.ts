@@ -78,6 +78,23 @@ export function nativeHkdfExpand(nc: NodeCryptoSubset, prk: Uint8Array, info: Ui
   return out;
 }
 
+const ONE = /* @__PURE__ */ Uint8Array.of(1);
+
+/**
+ * Two 32-byte HKDF-SHA256 outputs of one PRK (SPEC 4.3: a record's key and its commitment): one
+ * Extract and two one-block Expands, three HMACs, as `nativeHkdfExtract` + `nativeHkdfExpand` x2
+ * compute them, without the intermediate copies. The PRK is zeroed; the outputs are fresh
+ * digest buffers owned by the caller (to zero).
+ */
+export function nativeHkdfPair(nc: NodeCryptoSubset, ikm: Uint8Array, salt: Uint8Array, info1: Uint8Array, info2: Uint8Array): [Uint8Array, Uint8Array] {
+  const prk = nc.createHmac('sha256', salt).update(ikm).digest();
+  try {
+    return [nc.createHmac('sha256', prk).update(info1).update(ONE).digest(), nc.createHmac('sha256', prk).update(info2).update(ONE).digest()];
+  } finally {
+    prk.fill(0);
+  }
+}
+
 /** HKDF-SHA256 (RFC 5869 2). */
 export function nativeHkdf(nc: NodeCryptoSubset, ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
   const prk = nativeHkdfExtract(nc, ikm, salt);

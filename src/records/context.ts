@@ -7,7 +7,7 @@
  */
 import { aobject, utf8 } from '../_utils.js';
 import { fail } from '../errors.js';
-import { decodeAddress } from '../primitives/address.js';
+import { assertAddress } from '../primitives/address.js';
 
 /** A record context: the owner's wallet address plus app fields (for example a record id). */
 export type RecordContext = Readonly<{ address: string } & Record<string, string>>;
@@ -29,7 +29,7 @@ export function encodeContext(context: unknown): Uint8Array {
   const obj = aobject(context, 'context');
   if (Object.getPrototypeOf(obj) !== Object.prototype && Object.getPrototypeOf(obj) !== null)
     fail('INVALID_INPUT', 'context: expected a plain object', { field: 'context' });
-  decodeAddress(obj['address'], 'context.address');
+  assertAddress(obj['address'], 'context.address');
   const names = Object.keys(obj);
   if (names.length > MAX_CONTEXT_ENTRIES)
     fail('INVALID_INPUT', `context: at most ${MAX_CONTEXT_ENTRIES} entries`, { field: 'context' });

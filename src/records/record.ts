@@ -16,7 +16,7 @@ import { aoptions } from '../_options.js';
 import { randomBytes, randomPublicBytes } from '../_random.js';
 import { fail } from '../errors.js';
 import { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_LENGTH } from '../primitives/aead.js';
-import { hkdfExpand, hkdfExtract } from '../primitives/hkdf.js';
+import { hkdfSha256Pair } from '../primitives/hkdf.js';
 import { LABEL_RECORD_COMMITKEY, LABEL_RECORD_DERIVEKEY } from '../primitives/labels.js';
 import { SecretBytes } from '../secret.js';
 import { encodeContext, type RecordContext } from './context.js';
@@ -61,16 +61,11 @@ function keyBytes(key: KeyInput): Uint8Array {
 const DERIVEKEY_INFO = /* @__PURE__ */ concatBytes(u16be(SUITE_AES256GCM_HKDF_COMMIT), utf8(LABEL_RECORD_DERIVEKEY));
 const COMMITKEY_INFO = /* @__PURE__ */ utf8(LABEL_RECORD_COMMITKEY);
 
+// SPEC 4.3: prk = Extract(salt, key); enc key = Expand(prk, DERIVEKEY info); commitment =
+// Expand(prk, COMMITKEY info). One call, three HMACs; the PRK never leaves it.
 function deriveRecordKeys(key: Uint8Array, salt: Uint8Array): { encKey: Uint8Array; commitment: Uint8Array } {
-  const prk = hkdfExtract(key, salt);
-  try {
-    return {
-      encKey: hkdfExpand(prk, DERIVEKEY_INFO, 32),
-      commitment: hkdfExpand(prk, COMMITKEY_INFO, 32),
-    };
-  } finally {
-    zero(prk);
-  }
+  const [encKey, commitment] = hkdfSha256Pair(key, salt, DERIVEKEY_INFO, COMMITKEY_INFO);
+  return { encKey, commitment };
 }
 
 /**

@@ -5,7 +5,7 @@
 import { base64urlnopad } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url, encodeBase64url } from '../../src/primitives/_base64url.js';
+import { decodeBase64url, encodeBase64url, encodeBase64urlTable } from '../../src/primitives/_base64url.js';
 import { toHex } from '../helpers/bytes.js';
 import { runs } from './_runs.js';
 
@@ -28,6 +28,12 @@ describe('base64url codec', () => {
         const t = encodeBase64url(b);
         expect(t).toBe(base64urlnopad.encode(b));
         expect(t).toBe(Buffer.from(b).toString('base64url'));
+        // The portable table encoder (runtimes without Buffer) gives the same text.
+        expect(encodeBase64urlTable(b)).toBe(t);
+        // A view into a larger buffer encodes only its own bytes.
+        const big = new Uint8Array(b.length + 7).fill(0xee);
+        big.set(b, 3);
+        expect(encodeBase64url(big.subarray(3, 3 + b.length))).toBe(t);
         expect(ours(t)).toBe(toHex(b));
       }),
       { numRuns: runs(1000) },
