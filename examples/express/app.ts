@@ -5,7 +5,8 @@
  *
  * Who may do what:
  * - sign in: a fresh `sign-in` message (-> a session, at most 24 h);
- * - create / unlock the vault: a fresh `unlock` message + the key-message signature(s);
+ * - create / unlock the vault: a fresh `unlock` message + the key-message signature(s); without a
+ *   session, the same signatures also sign the wallet in (one pop-up fewer: README "Wallet pop-ups");
  * - enable execution: a fresh `enable-execution` message naming the bot, its agent wallet, the policy hash and the window;
  * - reveal a mnemonic: a fresh `reveal-mnemonic` message (with the user's acknowledgement), rate limited;
  * - everything that stops things (lock, revoke, kill switches) and bookkeeping (create a bot, store
@@ -312,6 +313,41 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     next();
   };
 
+  /**
+   * The wallet a vault route acts for: the session's, or, without a session, the `address` in the
+   * body (the route then signs that wallet in once its signatures verify). With both, they must agree.
+   */
+  const walletOf = (s: Session | null, b: Body): string => {
+    if (s !== null) {
+      if (b['address'] !== undefined && b['address'] !== s.address)
+        throw new HttpError(400, 'INVALID_INPUT', 'address: the session wallet signs; omit it or give the session address', { field: 'address' });
+      if (b['session'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'session: already signed in', { field: 'session' });
+      return s.address;
+    }
+    return addressField(b, 'address');
+  };
+
+  /**
+   * A new session for `address`, not yet stored: it is committed (`commitSession`) only after every
+   * signature of the request verified and the operation succeeded, so a refused request leaves no session.
+   */
+  const draftSession = (address: string): { session: Session; token: string } => {
+    const token = newSessionToken();
+    const session: Session = { address, expiresAt: clock() + config.sessionTtlMs, tokenHash: sha256Hex(token), secret: new Uint8Array(Buffer.from(token, 'base64url')) };
+    return { session, token };
+  };
+  const commitSession = async (res: Response, draft: { session: Session; token: string }, mode: 'cookie' | 'bearer', via: string) => {
+    const { session, token } = draft;
+    await repo.createSession({ tokenHash: session.tokenHash, address: session.address, expiresAt: session.expiresAt });
+    logger.info('signed-in', { address: session.address, mode, via });
+    if (mode === 'cookie') setSessionCookie(res, token, config.sessionTtlMs, config.secureCookies);
+    return { address: session.address, expiresAt: new Date(session.expiresAt).toISOString(), ...(mode === 'bearer' ? { token } : {}) };
+  };
+  /** Without a session, a vault route is an unauthenticated route: the per-IP attempt limit applies. */
+  const limitAnonymous = async (req: Request, s: Session | null) => {
+    if (s === null) await authLimit(req, undefined as unknown as Response, () => {});
+  };
+
   // Issue 14 item 8: a per-bot webhook limit, a cap on outstanding challenges per wallet, and one
   // signature per alert body. The shared stores make them hold across instances; without them
   // the limits are per process.
@@ -553,10 +589,17 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       return;
     }
 
-    // Every other purpose is for the signed-in wallet.
-    await requireSession(req, res, () => {});
-    const address = sessionOf(res).address;
-    if (b['address'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'address: the session wallet signs; omit it', { field: 'address' });
+    // `unlock` may be asked for without a session (with `address`): its signatures then also sign
+    // the wallet in (POST /vault, POST /vault/unlock). Every other purpose is for the signed-in wallet.
+    const current = purpose === 'unlock' ? await loadSession(req, repo, clock()) : null;
+    let address: string;
+    if (purpose === 'unlock' && current === null) address = addressField(b, 'address');
+    else {
+      await requireSession(req, res, () => {});
+      address = sessionOf(res).address;
+      if (b['address'] !== undefined && b['address'] !== address)
+        throw new HttpError(400, 'INVALID_INPUT', 'address: the session wallet signs; omit it', { field: 'address' });
+    }
 
     if (purpose === 'unlock') {
       if (b['botId'] !== undefined || b['windowMs'] !== undefined) throw new HttpError(400, 'INVALID_INPUT', 'unlock takes no bot', { field: 'purpose' });
@@ -619,12 +662,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const mode = oneOf(b, 'session', ['cookie', 'bearer'] as const, 'cookie');
     const auth = await verify('sign-in', b);
     useAuthorization(auth, { purpose: 'sign-in', address: auth.address, domain: config.domain, chain: config.chain, now: clock() });
-    const token = newSessionToken();
-    const expiresAt = clock() + config.sessionTtlMs;
-    await repo.createSession({ tokenHash: sha256Hex(token), address: auth.address, expiresAt });
-    logger.info('signed-in', { address: auth.address, mode });
-    if (mode === 'cookie') setSessionCookie(res, token, config.sessionTtlMs, config.secureCookies);
-    res.json({ address: auth.address, expiresAt: new Date(expiresAt).toISOString(), ...(mode === 'bearer' ? { token } : {}) });
+    res.json(await commitSession(res, draftSession(auth.address), mode, 'sign-in'));
   });
 
   // POST /auth/sign-out {}: ends the session and locks the wallet's vault.
@@ -636,19 +674,27 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     res.json({ signedOut: true });
   });
 
-  // POST /vault { message | signedBytes, signature, keyMessageSignatures: [sig, sig], signedAs? }
-  router.post('/vault', requireSession, async (req: Request, res: Response) => {
-    const s = sessionOf(res);
-    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignatures', 'signedAs']);
+  // POST /vault { message | signedBytes, signature, keyMessageSignatures: [sig, sig], signedAs?, address?, session? }
+  // With a session: creates the session wallet's vault. Without one (`address` and optionally
+  // `session: 'cookie' | 'bearer'`): the unlock authorization and the two key-message signatures
+  // also sign the wallet in; the session is created only after all of them verified.
+  router.post('/vault', async (req: Request, res: Response) => {
+    const current = await loadSession(req, repo, clock());
+    await limitAnonymous(req, current);
+    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignatures', 'signedAs', 'address', 'session']);
+    const address = walletOf(current, b);
+    const mode = oneOf(b, 'session', ['cookie', 'bearer'] as const, 'cookie');
     const sigs = b['keyMessageSignatures'];
     if (!Array.isArray(sigs) || sigs.length !== 2 || !sigs.every((x) => typeof x === 'string'))
       throw new HttpError(400, 'INVALID_INPUT', 'keyMessageSignatures: two signatures of the key message (base58 or base64)', { field: 'keyMessageSignatures' });
     const signedAs = oneOf(b, 'signedAs', ['raw', 'offchain-v1'] as const, 'raw');
-    if ((await repo.getVault(s.address)) !== null) throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
-    const pending = await repo.getPendingVault(s.address, clock());
+    if ((await repo.getVault(address)) !== null) throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
+    const pending = await repo.getPendingVault(address, clock());
     if (pending === null) throw new HttpError(409, 'INVALID_INPUT', "request an 'unlock' challenge first: it returns the key message to sign");
     const keySignatures = [decodeSignature(sigs[0]), decodeSignature(sigs[1])] as const;
-    const auth = await verify('unlock', b, s.address);
+    const auth = await verify('unlock', b, address);
+    const draft = current === null ? draftSession(address) : undefined;
+    const s = current ?? draft!.session;
     // Two equal signatures or NONDETERMINISTIC_SIGNER; nothing is encrypted before that (DESIGN 3).
     const created = createVault({ prepared: pending, signatures: keySignatures, signedAs, authorization: auth, ttlMs: unlockTtl(s), clock });
     keySignatures[0].fill(0);
@@ -657,20 +703,27 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       created.unlocked?.lock();
       throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
     }
-    await repo.deletePendingVault(s.address);
+    await repo.deletePendingVault(address);
+    const signedIn = draft === undefined ? {} : { session: await commitSession(res, draft, mode, 'vault-create') };
     const unlockedUntil = await vaults.set(s, created.unlocked!);
-    logger.info('vault-created', { address: s.address, signedAs });
-    res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(unlockedUntil).toISOString() });
+    logger.info('vault-created', { address, signedAs });
+    res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(unlockedUntil).toISOString(), ...signedIn });
   });
 
-  // POST /vault/unlock { message | signedBytes, signature, keyMessageSignature }
-  router.post('/vault/unlock', requireSession, async (req: Request, res: Response) => {
-    const s = sessionOf(res);
-    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignature']);
+  // POST /vault/unlock { message | signedBytes, signature, keyMessageSignature, address?, session? }
+  // Without a session (`address`, `session?`): the unlock also signs the wallet in, once both signatures verified.
+  router.post('/vault/unlock', async (req: Request, res: Response) => {
+    const current = await loadSession(req, repo, clock());
+    await limitAnonymous(req, current);
+    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignature', 'address', 'session']);
+    const address = walletOf(current, b);
+    const mode = oneOf(b, 'session', ['cookie', 'bearer'] as const, 'cookie');
     const keySignature = decodeSignature(str(b, 'keyMessageSignature', { max: 100 }));
-    const vault = await repo.getVault(s.address);
+    const vault = await repo.getVault(address);
     if (vault === null) throw new HttpError(404, 'NOT_FOUND', 'no vault for this wallet: create one (POST /vault)');
-    const auth = await verify('unlock', b, s.address);
+    const auth = await verify('unlock', b, address);
+    const draft = current === null ? draftSession(address) : undefined;
+    const s = current ?? draft!.session;
     let unlocked: UnlockedVault;
     try {
       // The fresh authorization AND the key-message signature: neither alone unlocks (SPEC 6.2).
@@ -678,9 +731,16 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     } finally {
       keySignature.fill(0);
     }
+    let signedIn = {};
+    try {
+      if (draft !== undefined) signedIn = { session: await commitSession(res, draft, mode, 'vault-unlock') };
+    } catch (e) {
+      unlocked.lock();
+      throw e;
+    }
     const unlockedUntil = await vaults.set(s, unlocked);
-    logger.info('vault-unlocked', { address: s.address });
-    res.json({ unlockedUntil: new Date(unlockedUntil).toISOString() });
+    logger.info('vault-unlocked', { address });
+    res.json({ unlockedUntil: new Date(unlockedUntil).toISOString(), ...signedIn });
   });
 
   // POST /vault/lock {}: zero the UMK held for this wallet.

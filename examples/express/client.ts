@@ -10,6 +10,8 @@ import nacl from 'tweetnacl';
 export class Wallet {
   readonly address: string;
   readonly #secretKey: Uint8Array;
+  /** Signature requests so far: each one is a wallet pop-up (README "Wallet pop-ups per flow"). */
+  signatures = 0;
 
   private constructor(keyPair: nacl.SignKeyPair) {
     this.address = base58.encode(keyPair.publicKey);
@@ -25,6 +27,7 @@ export class Wallet {
   /** ed25519 signature of the text's UTF-8 bytes (or of the bytes), base58 as wallets return it. */
   sign(message: string | Uint8Array): string {
     const bytes = typeof message === 'string' ? new TextEncoder().encode(message) : message;
+    this.signatures++;
     return base58.encode(nacl.sign.detached(bytes, this.#secretKey));
   }
   toString(): string {
@@ -100,24 +103,47 @@ export class Client {
   async signIn(): Promise<Reply> {
     const { message, signature } = await this.signed('sign-in', { address: this.wallet.address });
     const reply = await this.request('POST', '/auth/sign-in', { message, signature, session: this.#mode });
-    if (reply.status === 200) {
-      if (this.#mode === 'bearer') this.credential = reply.body.token;
-      else this.credential = /av_session=([^;]+)/.exec(reply.headers.get('set-cookie') ?? '')?.[1];
-    }
+    this.#keepSession(reply, reply.body);
     return reply;
   }
 
-  /** Create the vault: an unlock challenge (which returns the key message), the key message signed twice. */
-  async createVault(): Promise<Reply> {
-    const { message, signature, reply } = await this.signed('unlock');
-    const kdm: string = reply.body.keyMessage.text;
-    return this.request('POST', '/vault', { message, signature, keyMessageSignatures: [this.wallet.sign(kdm), this.wallet.sign(kdm)] });
+  /** The session credential from a reply that started a session (`body` or `body.session`). */
+  #keepSession(reply: Reply, session: { token?: string } | undefined): void {
+    if (reply.status < 200 || reply.status >= 300 || session === undefined) return;
+    if (this.#mode === 'bearer') this.credential = session.token;
+    else this.credential = /av_session=([^;]+)/.exec(reply.headers.get('set-cookie') ?? '')?.[1];
   }
 
-  /** Unlock: a fresh unlock message and the (same as ever) key-message signature. */
+  /**
+   * Without a session, the unlock challenge is asked for this wallet and the vault route signs it
+   * in (one pop-up fewer than sign-in first); with one, the session wallet signs.
+   */
+  #anonymous(): Record<string, unknown> {
+    return this.credential === undefined ? { address: this.wallet.address } : {};
+  }
+
+  /**
+   * Create the vault: an unlock challenge (which returns the key message), the key message signed
+   * twice. Without a session this also signs the wallet in: 3 signatures for enrollment.
+   */
+  async createVault(): Promise<Reply> {
+    const anonymous = this.#anonymous();
+    const { message, signature, reply } = await this.signed('unlock', anonymous);
+    const kdm: string = reply.body.keyMessage.text;
+    const session = 'address' in anonymous ? { ...anonymous, session: this.#mode } : {};
+    const r = await this.request('POST', '/vault', { message, signature, keyMessageSignatures: [this.wallet.sign(kdm), this.wallet.sign(kdm)], ...session });
+    this.#keepSession(r, r.body?.session);
+    return r;
+  }
+
+  /** Unlock: a fresh unlock message and the (same as ever) key-message signature; signs in when there is no session. */
   async unlock(): Promise<Reply> {
-    const { message, signature, reply } = await this.signed('unlock');
-    return this.request('POST', '/vault/unlock', { message, signature, keyMessageSignature: this.wallet.sign(reply.body.keyMessage.text) });
+    const anonymous = this.#anonymous();
+    const { message, signature, reply } = await this.signed('unlock', anonymous);
+    const session = 'address' in anonymous ? { ...anonymous, session: this.#mode } : {};
+    const r = await this.request('POST', '/vault/unlock', { message, signature, keyMessageSignature: this.wallet.sign(reply.body.keyMessage.text), ...session });
+    this.#keepSession(r, r.body?.session);
+    return r;
   }
 
   createBot(name: string): Promise<Reply> {

@@ -40,13 +40,11 @@ try {
   console.log(`agentvault demo: instances A ${server.url} and B ${serverB.url} (${server.storage}, chain ${server.config.chain}, no sticky sessions)`);
   console.log(`    wallet ${user.wallet.address} (generated keypair)`);
 
-  const signIn = must(await user.signIn(), 'sign in');
-  const cookie = signIn.headers.get('set-cookie') ?? '';
-  viaB.credential = user.credential;
-  line('A: sign in', `ok: session cookie (${['HttpOnly', 'SameSite=Strict'].filter((f) => cookie.includes(f)).join(', ')}), until ${signIn.body.expiresAt}`);
-
+  // Enrollment: the unlock message signs the wallet in (no separate sign-in), the key message is signed twice.
   const vault = must(await user.createVault(), 'create vault');
-  line('A: create vault', `ok: key message signed twice, vault unlocked until ${vault.body.unlockedUntil}`);
+  const cookie = vault.headers.get('set-cookie') ?? '';
+  viaB.credential = user.credential;
+  line('A: enroll', `ok: unlock + key message x2 (${user.wallet.signatures} signatures), session cookie (${['HttpOnly', 'SameSite=Strict'].filter((f) => cookie.includes(f)).join(', ')}) until ${vault.body.session.expiresAt}, vault unlocked until ${vault.body.unlockedUntil}`);
 
   const bot = must(await viaB.createBot('sol-momentum'), 'create bot').body;
   line('B: create bot', `ok: vault reopened on B from the shared store, ${bot.id}, agent wallet ${short(bot.agent)}, webhook secret shown once (hidden here)`);
