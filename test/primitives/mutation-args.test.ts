@@ -46,6 +46,7 @@ describe('canonical decoders: the refusal names the field, the encoding and the 
     ['base64 unused bits, + and /', () => decodeBase64('AA+=', { field: 'k' }), 'k: not the canonical base64 (non-zero-unused-bits)', 'non-zero-unused-bits'],
     ['base64 unused bits, 2 pads', () => decodeBase64('AB==', { field: 'k' }), 'k: not the canonical base64 (non-zero-unused-bits)', 'non-zero-unused-bits'],
     ['base64 byte length', () => decodeBase64('AAA=', { field: 'k' }, 1), 'k: not the canonical base64 (bad-length)', 'bad-length'],
+    ['base64 byte length, padding right for it', () => decodeBase64('AA==', { field: 'k' }, 4), 'k: not the canonical base64 (bad-length)', 'bad-length'],
     ['base58 empty', () => decodeBase58('', { field: 'a' }), 'a: not the canonical base58 (bad-alphabet)', 'bad-alphabet'],
     ['base58 alphabet', () => decodeBase58('1O', { field: 'a' }), 'a: not the canonical base58 (bad-alphabet)', 'bad-alphabet'],
     ['base58 too long for 64 bytes', () => decodeBase58('2'.repeat(89), { field: 'a' }, 64), 'a: not the canonical base58 (bad-length)', 'bad-length'],

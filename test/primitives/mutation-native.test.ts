@@ -94,7 +94,7 @@ const recording = {
     return realCrypto.sign(...a);
   },
   createDecipheriv: (...a: Parameters<typeof realCrypto.createDecipheriv>) => {
-    const d = realCrypto.createDecipheriv(...a);
+    const d = realCrypto.createDecipheriv(...a) as realCrypto.DecipherGCM;
     return {
       setAAD: (x: Uint8Array) => d.setAAD(x),
       setAuthTag: (t: Uint8Array) => d.setAuthTag(t),
