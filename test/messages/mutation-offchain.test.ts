@@ -57,7 +57,7 @@ describe('isOffchainMessage', () => {
     expect(isOffchainMessage(DOMAIN_BYTES.slice(0, 15))).toBe(false);
     for (let i = 0; i < 16; i++) {
       const b = cat(DOMAIN_BYTES, [1, 1]);
-      b[i] ^= 0x01;
+      b[i] = b[i]! ^ 0x01;
       expect(isOffchainMessage(b), `byte ${i}`).toBe(false);
     }
     expect(isOffchainMessage(new Uint8Array(0))).toBe(false);
