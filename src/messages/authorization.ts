@@ -107,7 +107,8 @@ export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationE
   // Typed for callers (issue 15 item 2); still checked at run time: only the library's brand passes.
   for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
     if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
-  if (typeof expected.now !== 'number' || !Number.isSafeInteger(expected.now))
+  // Number.isSafeInteger is false for every non-number (no coercion).
+  if (!Number.isSafeInteger(expected.now))
     fail('INVALID_INPUT', 'expected.now: required, ms since the epoch (an integer)', { field: 'expected.now' });
   if (!isVerifiedMessage(auth))
     fail('AUTHORIZATION_REQUIRED', `a verified '${expected.purpose}' authorization from verifySignedMessage is required`);
