@@ -122,6 +122,11 @@ describe('parseOffchainMessage: the reason of each refusal', () => {
     expect(e.details).toEqual({ field: 'bytes' });
     expect(e.message).toBe('bytes: expected Uint8Array');
   });
+  it('the refusal texts name the argument and the sizes', () => {
+    expect(expectCode(() => parseOffchainMessage([1, 2] as never), 'INVALID_INPUT').message).toBe('bytes: expected Uint8Array');
+    const big = cat(DOMAIN_BYTES, new Uint8Array(9361 - 16));
+    expect(expectCode(() => parseOffchainMessage(big), 'MESSAGE_TOO_LONG').message).toBe('off-chain message is 9361 bytes; the maximum is 9360');
+  });
   it('the 18-byte preamble alone is complete: what is missing is the signers and body', () => {
     malformed(cat(DOMAIN_BYTES, [1, 1]), /truncated: missing signers or empty body/);
     malformed(cat(DOMAIN_BYTES, [1, 0]), /signer count must not be zero/);
