@@ -57,12 +57,14 @@ export function _brandVerifiedMessage(fields: VerifiedMessage): VerifiedMessage 
 
 /** True when `value` came from `verifySignedMessage` in this process (not a look-alike object). */
 export function isVerifiedMessage(value: unknown): value is VerifiedMessage {
-  return typeof value === 'object' && value !== null && branded.has(value);
+  // WeakSet#has answers false for null and every primitive (it never throws), so no type guard is needed.
+  return branded.has(value as object);
 }
 
 /** Time at which an authorization stops being usable: its Expiration Time (required for use). */
 function expiresAtMs(auth: VerifiedMessage): number {
-  return auth.expirationTime === undefined ? Number.NaN : Date.parse(auth.expirationTime);
+  // Date.parse(undefined) is NaN, which no `now` is <= to: a message without one is never usable.
+  return Date.parse(auth.expirationTime as string);
 }
 
 /** `solana:mainnet` and `mainnet` name the same cluster when binding an authorization to a vault. */
@@ -105,7 +107,8 @@ export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationE
   // Typed for callers (issue 15 item 2); still checked at run time: only the library's brand passes.
   for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
     if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
-  if (typeof expected.now !== 'number' || !Number.isSafeInteger(expected.now))
+  // Number.isSafeInteger is false for every non-number (no coercion).
+  if (!Number.isSafeInteger(expected.now))
     fail('INVALID_INPUT', 'expected.now: required, ms since the epoch (an integer)', { field: 'expected.now' });
   if (!isVerifiedMessage(auth))
     fail('AUTHORIZATION_REQUIRED', `a verified '${expected.purpose}' authorization from verifySignedMessage is required`);

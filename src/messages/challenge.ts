@@ -383,6 +383,7 @@ export async function verifySignedMessage(options: VerifySignedMessageOptions): 
       if (signedBytes.length > MAX_MESSAGE_BYTES)
         fail('MESSAGE_TOO_LONG', `signedBytes: longer than ${MAX_MESSAGE_BYTES} bytes`, { max: MAX_MESSAGE_BYTES });
       try {
+        // Stryker disable next-line StringLiteral: equivalent, the catch below replaces decodeUtf8's error and the name it carries
         text = decodeUtf8(signedBytes, 'signedBytes');
       } catch {
         return fail('MESSAGE_MALFORMED', 'signedBytes: not valid UTF-8 and not an off-chain message', {

@@ -59,7 +59,8 @@ function bodyBytes(text: unknown, name: string): Uint8Array {
 
 /** True when `bytes` begins with the off-chain signing domain (no valid UTF-8 text does: 0xff). */
 export function isOffchainMessage(bytes: Uint8Array): boolean {
-  if (!isBytes(bytes) || bytes.length < OFFCHAIN_SIGNING_DOMAIN.length) return false;
+  if (!isBytes(bytes)) return false;
+  // A shorter input fails at its first missing byte (undefined is no byte of the domain).
   for (let i = 0; i < OFFCHAIN_SIGNING_DOMAIN.length; i++) if (bytes[i] !== OFFCHAIN_SIGNING_DOMAIN[i]) return false;
   return true;
 }
@@ -95,10 +96,10 @@ export function parseOffchainMessage(bytes: Uint8Array): OffchainMessageV1 {
   if (count === 0) malformed('signer count must not be zero');
   const bodyStart = PREAMBLE_FIXED + 32 * count;
   if (bytes.length <= bodyStart) malformed('truncated: missing signers or empty body');
-  const signers: string[] = [];
-  for (let k = 0; k < count; k++) {
+  const signers = [encodeAddress(copyBytes(bytes, PREAMBLE_FIXED, PREAMBLE_FIXED + 32))];
+  for (let k = 1; k < count; k++) {
     const off = PREAMBLE_FIXED + 32 * k;
-    if (k > 0 && compareBytes(bytes, off - 32, off) >= 0) malformed('signers must be sorted ascending and unique');
+    if (compareBytes(bytes, off - 32, off) >= 0) malformed('signers must be sorted ascending and unique');
     signers.push(encodeAddress(copyBytes(bytes, off, off + 32)));
   }
   const body = copyBytes(bytes, bodyStart);
@@ -108,6 +109,7 @@ export function parseOffchainMessage(bytes: Uint8Array): OffchainMessageV1 {
     });
   let text: string;
   try {
+    // Stryker disable next-line StringLiteral: equivalent, the catch below replaces decodeUtf8's error and the name it carries
     text = decodeUtf8(body, 'body');
   } catch {
     return malformed('body is not valid UTF-8');

@@ -57,7 +57,7 @@ describe('isOffchainMessage', () => {
     expect(isOffchainMessage(DOMAIN_BYTES.slice(0, 15))).toBe(false);
     for (let i = 0; i < 16; i++) {
       const b = cat(DOMAIN_BYTES, [1, 1]);
-      b[i] ^= 0x01;
+      b[i] = b[i]! ^ 0x01;
       expect(isOffchainMessage(b), `byte ${i}`).toBe(false);
     }
     expect(isOffchainMessage(new Uint8Array(0))).toBe(false);
@@ -78,6 +78,7 @@ describe('parseOffchainMessage: sizes', () => {
     expect(parsed.text).toBe('a'.repeat(1182));
     const e = expectCode(() => parseOffchainMessage(cat(ok, [0x61])), 'MESSAGE_TOO_LONG');
     expect(e.details).toEqual({ max: MAX_ENVELOPE });
+    expect(e.message).toBe(`off-chain message is ${MAX_ENVELOPE + 1} bytes; the maximum is ${MAX_ENVELOPE}`);
   });
   it('a body of exactly 1,182 bytes is read; 1,183 is MESSAGE_TOO_LONG with max 1182', () => {
     expect(parseOffchainMessage(envelope([wallet.publicKey], new Uint8Array(1182).fill(0x62))).body).toHaveLength(1182);
@@ -117,7 +118,18 @@ describe('parseOffchainMessage: the reason of each refusal', () => {
     malformed(envelope([wallet.publicKey], Uint8Array.of(0xff)), /body is not valid UTF-8/);
   });
   it('not bytes: INVALID_INPUT naming bytes', () => {
-    expect(expectCode(() => parseOffchainMessage('abc' as never), 'INVALID_INPUT').details).toEqual({ field: 'bytes' });
+    const e = expectCode(() => parseOffchainMessage('abc' as never), 'INVALID_INPUT');
+    expect(e.details).toEqual({ field: 'bytes' });
+    expect(e.message).toBe('bytes: expected Uint8Array');
+  });
+  it('the refusal texts name the argument and the sizes', () => {
+    expect(expectCode(() => parseOffchainMessage([1, 2] as never), 'INVALID_INPUT').message).toBe('bytes: expected Uint8Array');
+    const big = cat(DOMAIN_BYTES, new Uint8Array(9361 - 16));
+    expect(expectCode(() => parseOffchainMessage(big), 'MESSAGE_TOO_LONG').message).toBe('off-chain message is 9361 bytes; the maximum is 9360');
+  });
+  it('the 18-byte preamble alone is complete: what is missing is the signers and body', () => {
+    malformed(cat(DOMAIN_BYTES, [1, 1]), /truncated: missing signers or empty body/);
+    malformed(cat(DOMAIN_BYTES, [1, 0]), /signer count must not be zero/);
   });
 });
 
