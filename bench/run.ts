@@ -21,7 +21,7 @@ import { derivePath, getPublicKey as hdGetPublicKey } from 'ed25519-hd-key';
 import nacl from 'tweetnacl';
 // The library, through its public entry points only.
 import { deriveSolanaKeypair, generateMnemonic } from '../src/derivation/index.js';
-import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../src/execution/index.js';
+import { createExecutionGrant, LocalKeyWrapper, normalizePolicy, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../src/execution/index.js';
 import { issueChallenge, verifySignedMessage, type VerifiedMessage } from '../src/messages/index.js';
 import { cryptoBackend } from '../src/primitives/index.js';
 import { openRecord, sealRecord } from '../src/records/index.js';
@@ -396,7 +396,10 @@ async function grantRow(): Promise<Row> {
     dailyLossLimit: 500,
     programs: new Set(policy.allowedPrograms),
   };
-  const libSign = () => withExecutionSigner(grantText, { wrapper, policy, order, state, revocations, expected: { owner: owner.address, bot: 'bot-1' } }, (s) => s.signTransactionMessage(tx));
+  // The app validates its policy once, at start-up (normalizePolicy), as the native column builds
+  // its NativePolicy once; both still hash it and evaluate the order on every use.
+  const validated = normalizePolicy(policy);
+  const libSign = () => withExecutionSigner(grantText, { wrapper, policy: validated, order, state, revocations, expected: { owner: owner.address, bot: 'bot-1' } }, (s) => s.signTransactionMessage(tx));
   // Same work: the same grant opens natively and gives the same (deterministic) signature.
   const libSig = await libSign();
   check(hex(libSig) === hex(native.grantSign(grantText, nativePolicy, order, state, kek, tx)), 'native grant-sign gives the same signature');

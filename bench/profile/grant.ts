@@ -1,6 +1,6 @@
 /** Profile driver: grant-sign (withExecutionSigner + signTransactionMessage), as bench/run.ts sets it up. */
 import { createAgentWallet } from '../../src/derivation/index.js';
-import { createExecutionGrant, LocalKeyWrapper, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../../src/execution/index.js';
+import { createExecutionGrant, LocalKeyWrapper, normalizePolicy, policyHash, serializeGrant, withExecutionSigner, type ExecutionPolicyInput } from '../../src/execution/index.js';
 import { issueChallenge, verifySignedMessage } from '../../src/messages/index.js';
 import { MemoryNonceStore, MemoryRevocationStore } from '../../src/stores/index.js';
 import { createVault, prepareVault, type UnlockedVault } from '../../src/vault/index.js';
@@ -52,7 +52,8 @@ const nativePolicy: native.NativePolicy = {
   json: JSON.stringify(policy), hash: native.nonceKey(JSON.stringify(policy)), markets: new Set(policy.allowedMarkets), types: new Set(policy.allowedOrderTypes),
   maxLeverage: 3, maxPositionNotional: 10000, dailyLossLimit: 500, programs: new Set(policy.allowedPrograms),
 };
-const libSign = () => withExecutionSigner(grantText, { wrapper, policy, order, state, revocations, expected: { owner: owner.address, bot: 'bot-1' } }, (s) => s.signTransactionMessage(tx));
+const validated = normalizePolicy(policy); // once, as bench/run.ts (the native column builds its NativePolicy once)
+const libSign = () => withExecutionSigner(grantText, { wrapper, policy: validated, order, state, revocations, expected: { owner: owner.address, bot: 'bot-1' } }, (s) => s.signTransactionMessage(tx));
 const a = await libSign();
 const b = native.grantSign(grantText, nativePolicy, order, state, kek, tx);
 if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) throw new Error('signatures differ');

@@ -10,8 +10,8 @@
 import { fail } from '../errors.js';
 import { aobject } from '../_utils.js';
 import {
-  budgetRecordId,
   checkBudgetKey,
+  type CheckedSpend,
   checkHash,
   checkId,
   checkMeta,
@@ -155,15 +155,21 @@ class ExpiringMap<V extends { readonly expiresAt: number }> {
     while (this.heap.size > 0 && this.heap.peek()! <= now) {
       const key = this.heap.pop();
       const v = this.map.get(key);
-      if (v !== undefined && v.expiresAt <= now) this.map.delete(key);
+      if (v === undefined) continue;
+      if (v.expiresAt <= now) this.map.delete(key);
+      // A live entry whose expiry was pushed back since (see `set`): its turn comes again.
+      else if (Number.isFinite(v.expiresAt)) this.heap.push(v.expiresAt, key);
     }
     if (this.heap.size > 2 * this.map.size + 1024) this.rebuild();
   }
   set(key: string, value: V): void {
     const old = this.map.get(key);
     this.map.set(key, value);
-    // The heap holds one entry per (key, expiry) written; an unchanged expiry needs no new entry.
-    if (Number.isFinite(value.expiresAt) && old?.expiresAt !== value.expiresAt) this.heap.push(value.expiresAt, key);
+    // Every live key has a heap entry no later than its expiry. A later expiry (a budget counter
+    // written again, issue 18) keeps the earlier entry: when it comes up, `sweep` finds the entry
+    // live and pushes it again at its new expiry. Only a new key or an earlier expiry needs a push.
+    if (Number.isFinite(value.expiresAt) && (old === undefined || !Number.isFinite(old.expiresAt) || value.expiresAt < old.expiresAt))
+      this.heap.push(value.expiresAt, key);
     this.compact();
   }
   /**
@@ -415,8 +421,9 @@ export class MemoryRateLimiter implements RateLimiter {
         if (map.size >= this.#c.maxEntries)
           fail('STORE_FULL', 'rate limiter is tracking too many keys', { maxEntries: this.#c.maxEntries });
       }
+      // Not put in the map: a new key always takes this hit (limit >= 1), and `#store` writes it
+      // through `set`, which queues its expiry (every entry is written through `set`).
       entry = { expiresAt: 0, hits: [] };
-      map.set(key, entry);
     }
     const start = now - this.windowMs;
     const kept = entry.hits.filter((h) => h > start);
@@ -471,6 +478,19 @@ export interface MemoryBudgetStoreOptions extends MemoryStoreOptions {
  * ], Date.now());
  * if (!r.ok) refuse(r.counter);
  */
+/**
+ * The idempotency record id: the message hash and the JSON of the (counter, window, amount)
+ * triples, as `budgetRecordId` of _checks.ts writes them before hashing (SPEC 9.8: the same key
+ * with other amounts is another spend). The Redis and PostgreSQL stores hash it to a short key;
+ * a Map key needs no digest (issue 18: the pure-JS SHA-256 was a third of a memory spend). The
+ * key is lowercase hex (checkBudgetKey), so the first ':' ends it.
+ */
+function recordId(key: string, spends: readonly CheckedSpend[]): string {
+  let json = '';
+  for (const s of spends) json += `${json === '' ? '' : ','}${JSON.stringify(s.counter)},${s.windowMs},"${s.amount}"`;
+  return `${key}:${json}`;
+}
+
 export class MemoryBudgetStore implements BudgetStore {
   readonly #counters = new ExpiringMap<{ expiresAt: number; entries: { at: number; amount: bigint }[] }>();
   readonly #records = new ExpiringMap<{ readonly expiresAt: number; readonly after: readonly bigint[] }>();
@@ -491,38 +511,49 @@ export class MemoryBudgetStore implements BudgetStore {
     checkBudgetKey(key);
     const s = checkSpends(spends);
     checkTime(now, 'now');
-    const id = budgetRecordId(key, s);
+    const id = recordId(key, s);
     // One synchronous turn from here to the end: atomic in one process.
     const prev = this.#records.map.get(id);
     if (prev !== undefined && prev.expiresAt > now) return { ok: true, after: prev.after };
     const kept: { at: number; amount: bigint }[][] = [];
+    const newest: number[] = [];
     const after: bigint[] = [];
+    let fresh = this.#records.map.has(id) ? 0 : 1;
     for (const sp of s) {
       const start = now - sp.windowMs;
-      const entries = (this.#counters.map.get(sp.counter)?.entries ?? []).filter((e) => e.at > start);
+      const old = this.#counters.map.get(sp.counter);
+      if (old === undefined) fresh++;
+      // One pass over the window: what stays in it, its sum, and its newest entry.
+      const entries: { at: number; amount: bigint }[] = [];
       let sum = 0n;
-      for (const e of entries) sum += e.amount;
+      let last = now;
+      if (old !== undefined)
+        for (const e of old.entries)
+          if (e.at > start) {
+            entries.push(e);
+            sum += e.amount;
+            if (e.at > last) last = e.at;
+          }
       if (sum + sp.amount > sp.limit) return { ok: false, counter: sp.counter };
       kept.push(entries);
+      newest.push(last);
       after.push(sum + sp.amount);
     }
-    const fresh = s.filter((sp) => !this.#counters.map.has(sp.counter)).length + (this.#records.map.has(id) ? 0 : 1);
     if (this.size + fresh > this.#c.maxEntries) {
       this.sweep(now);
       if (this.size + fresh > this.#c.maxEntries) fail('STORE_FULL', 'budget store is full of live entries', { maxEntries: this.#c.maxEntries });
     }
     let longest = 0;
-    s.forEach((sp, i) => {
+    for (let i = 0; i < s.length; i++) {
+      const sp = s[i]!;
       const entries = kept[i]!;
       entries.push({ at: now, amount: sp.amount });
-      let newest = 0;
-      for (const e of entries) if (e.at > newest) newest = e.at;
       // Kept for the window plus the skew, as on Redis and PostgreSQL: the sweep runs on the store's
       // clock, `now` is the caller's; a sweep on a clock ahead must not forget a spend still in a
-      // caller's window.
-      this.#counters.set(sp.counter, { expiresAt: newest + sp.windowMs + this.#skew, entries });
+      // caller's window. (`newest` includes this spend, at `now`.)
+      this.#counters.set(sp.counter, { expiresAt: newest[i]! + sp.windowMs + this.#skew, entries });
       longest = Math.max(longest, sp.windowMs);
-    });
+    }
     const frozen = Object.freeze(after);
     this.#records.set(id, { expiresAt: now + longest + this.#skew, after: frozen });
     return { ok: true, after: frozen };
