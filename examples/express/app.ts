@@ -308,9 +308,12 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   };
 
   /** Per-IP attempt limit on the unauthenticated routes (SPEC 7.6: rate-limit the verifier). */
-  const authLimit = async (req: Request, _res: Response, next: NextFunction) => {
+  const hitAuthLimit = async (req: Request) => {
     const r = await stores.authLimiter.hit(`auth:${req.ip ?? 'unknown'}`, clock());
     if (!r.allowed) throw new HttpError(429, 'RATE_LIMITED', 'too many attempts; retry later', { retryAfterMs: r.retryAfterMs });
+  };
+  const authLimit = async (req: Request, _res: Response, next: NextFunction) => {
+    await hitAuthLimit(req);
     next();
   };
 
@@ -346,7 +349,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   };
   /** Without a session, a vault route is an unauthenticated route: the per-IP attempt limit applies. */
   const limitAnonymous = async (req: Request, s: Session | null) => {
-    if (s === null) await authLimit(req, undefined as unknown as Response, () => {});
+    if (s === null) await hitAuthLimit(req);
   };
 
   // Issue 14 item 8: a per-bot webhook limit, a cap on outstanding challenges per wallet, and one
