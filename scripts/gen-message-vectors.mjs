@@ -85,6 +85,19 @@ for (const [purpose, life] of [['sign-in', 10], ['unlock', 10], ['reveal-mnemoni
   const text = siws({ domain: common.domain, address, statement, uri: common.uri, version: '1', chainId: 'mainnet', nonce, issuedAt: iso(NOW), expirationTime: iso(NOW + 15 * MIN), requestId: 'grant-7', resources });
   challenges.push({ name: purpose, options: { purpose, ...common, requestId: 'grant-7', grant: { bot: 'grid-bot.1', agent, policyHash, notBefore: NOW + 60 * MIN, windowMs: 24 * 60 * MIN } }, randomHex: chunks, nonce, storeKeyHex: storeKey(address, nonce), text, expiresAt: NOW + 15 * MIN, signatureHex: hex(sign(enc(text))) });
 }
+{
+  // SPEC 7.4.1: one message for unlock + enable-execution. Lifetime 10 min (the shorter of the two),
+  // the unlock sentence and the enable sentence in one statement, the five grant URNs after the purpose URN.
+  const purpose = 'unlock-and-enable-execution';
+  const { chunks, nonce } = nonceFrom(purpose);
+  const policyHash = createHash('sha256').update('{"enabled":true}').digest('hex');
+  const nb = iso(NOW), ex = iso(NOW + 60 * MIN);
+  const statement = `Unlock your encrypted keys on this server for this session, and allow bot grid-bot.1 to trade from your agent wallet from ${nb} until ${ex}, within the risk policy you approved. You can revoke this at any time.`;
+  const agent = b58(nacl.sign.keyPair.fromSeed(Uint8Array.from({ length: 32 }, (_, i) => i + 0x21)).publicKey);
+  const resources = [`urn:agentvault:purpose:${purpose}`, 'urn:agentvault:bot:grid-bot.1', `urn:agentvault:agent:${agent}`, `urn:agentvault:policy:sha256:${policyHash}`, `urn:agentvault:grant-not-before:${nb}`, `urn:agentvault:grant-expires:${ex}`];
+  const text = siws({ domain: common.domain, address, statement, uri: common.uri, version: '1', chainId: 'mainnet', nonce, issuedAt: iso(NOW), expirationTime: iso(NOW + 10 * MIN), resources });
+  challenges.push({ name: purpose, options: { purpose, ...common, grant: { bot: 'grid-bot.1', agent, policyHash } }, randomHex: chunks, nonce, storeKeyHex: storeKey(address, nonce), text, expiresAt: NOW + 10 * MIN, signatureHex: hex(sign(enc(text))) });
+}
 
 const full = valid[0].text;
 const invalid = [

@@ -8,6 +8,7 @@
  * - create / unlock the vault: a fresh `unlock` message + the key-message signature(s); without a
  *   session, the same signatures also sign the wallet in (one pop-up fewer: README "Wallet pop-ups");
  * - enable execution: a fresh `enable-execution` message naming the bot, its agent wallet, the policy hash and the window;
+ *   with the vault locked, one `unlock-and-enable-execution` message (the same names) + the key-message signature;
  * - reveal a mnemonic: a fresh `reveal-mnemonic` message (with the user's acknowledgement), rate limited;
  * - everything that stops things (lock, revoke, kill switches) and bookkeeping (create a bot, store
  *   a policy): the session alone. Stopping must be easy (DESIGN 4); a stored policy does nothing
@@ -307,9 +308,12 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   };
 
   /** Per-IP attempt limit on the unauthenticated routes (SPEC 7.6: rate-limit the verifier). */
-  const authLimit = async (req: Request, _res: Response, next: NextFunction) => {
+  const hitAuthLimit = async (req: Request) => {
     const r = await stores.authLimiter.hit(`auth:${req.ip ?? 'unknown'}`, clock());
     if (!r.allowed) throw new HttpError(429, 'RATE_LIMITED', 'too many attempts; retry later', { retryAfterMs: r.retryAfterMs });
+  };
+  const authLimit = async (req: Request, _res: Response, next: NextFunction) => {
+    await hitAuthLimit(req);
     next();
   };
 
@@ -345,7 +349,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
   };
   /** Without a session, a vault route is an unauthenticated route: the per-IP attempt limit applies. */
   const limitAnonymous = async (req: Request, s: Session | null) => {
-    if (s === null) await authLimit(req, undefined as unknown as Response, () => {});
+    if (s === null) await hitAuthLimit(req);
   };
 
   // Issue 14 item 8: a per-bot webhook limit, a cap on outstanding challenges per wallet, and one
@@ -624,7 +628,10 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     }
 
     const bot = await ownedBot(res, str(b, 'botId', { max: 64 }));
-    if (purpose === 'enable-execution') {
+    if (purpose === 'enable-execution' || purpose === 'unlock-and-enable-execution') {
+      // The combined message (SPEC 7.4.1) unlocks the existing vault and enables the bot at once.
+      const vault = purpose === 'unlock-and-enable-execution' ? await repo.getVault(address) : null;
+      if (purpose === 'unlock-and-enable-execution' && vault === null) throw new HttpError(404, 'NOT_FOUND', 'no vault for this wallet: create one (POST /vault)');
       if (bot.policy === null || bot.policyHash === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
       const windowMs = int(b, 'windowMs', 60_000, config.maxGrantWindowMs, true) ?? Math.min(DEFAULT_GRANT_WINDOW_MS, config.maxGrantWindowMs);
       // A v2 policy is signed with its human-readable summary (SPEC 10.3.7): the wallet shows the
@@ -639,11 +646,13 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
         grant: { bot: bot.id, agent: bot.agent, policyHash: bot.policyHash, windowMs, ...(policySummary !== undefined ? { policySummary } : {}) },
         maxGrantWindowMs: config.maxGrantWindowMs,
       });
+      const k = vault === null ? undefined : vaultKeyMessage(vault);
       // The policy itself, so the client can show the user what the hash in the message stands for.
       res.json({
         purpose,
         message: c.message,
         expiresAt: new Date(c.expiresAt).toISOString(),
+        ...(k === undefined ? {} : { keyMessage: { text: k.text, signedAs: k.signedAs, create: false } }),
         policyHash: bot.policyHash,
         ...(policySummary !== undefined ? { policySummary } : {}),
         policy: JSON.parse(bot.policy),
@@ -826,33 +835,62 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     res.json({ bot: bot.id, policyHash: hash, policy, executionEnabled: false, grantRevoked: revoked, next: 'sign an enable-execution challenge to trade under this policy' });
   });
 
-  // POST /bots/:id/execution { message | signedBytes, signature }: a grant from a signed enable-execution message.
+  // POST /bots/:id/execution { message | signedBytes, signature, keyMessageSignature? }: a grant from a
+  // signed enable-execution message (vault unlocked), or, with the vault locked, from one signed
+  // unlock-and-enable-execution message + the key-message signature, which also unlocks the vault
+  // for this session (SPEC 7.4.1). All or nothing: if the grant is refused the vault stays locked.
   router.post('/bots/:id/execution', requireSession, async (req: Request, res: Response) => {
     const s = sessionOf(res);
     const bot = await ownedBot(res, String(req.params['id']));
-    const b = body(req, ['message', 'signedBytes', 'signature']);
+    const b = body(req, ['message', 'signedBytes', 'signature', 'keyMessageSignature']);
     if (bot.policy === null) throw new HttpError(409, 'POLICY_INVALID', 'set a policy first (PUT /bots/:id/policy)');
-    const vault = await unlockedVault(s, res);
-    const auth = await verify('enable-execution', b, s.address);
-    if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the enable-execution message names another bot');
-    const grant = await createExecutionGrant({
-      authorization: auth,
-      vault,
-      agentKeyRecord: bot.agentKeyRecord,
-      agentKeyFields: { bot: bot.id },
-      agentAddress: bot.agent,
-      policy: JSON.parse(bot.policy),
-      wrapper,
-      maxWindowMs: config.maxGrantWindowMs,
-      now: clock(),
-    });
+    const combined = b['keyMessageSignature'] !== undefined;
+    let vault: UnlockedVault;
+    let auth: VerifiedMessage;
+    if (combined) {
+      const keySignature = decodeSignature(str(b, 'keyMessageSignature', { max: 100 }));
+      const stored = await repo.getVault(s.address);
+      if (stored === null) throw new HttpError(404, 'NOT_FOUND', 'no vault for this wallet: create one (POST /vault)');
+      auth = await verify('unlock-and-enable-execution', b, s.address);
+      if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the message names another bot');
+      try {
+        // The unlock part of the message AND the key-message signature (SPEC 6.2, 7.4.1).
+        vault = unlockVault(stored, { authorization: auth, signature: keySignature, ttlMs: unlockTtl(s), clock });
+      } finally {
+        keySignature.fill(0);
+      }
+    } else {
+      vault = await unlockedVault(s, res);
+      auth = await verify('enable-execution', b, s.address);
+      if (auth.params?.['bot'] !== bot.id) throw new HttpError(401, 'AUTHORIZATION_REQUIRED', 'the enable-execution message names another bot');
+    }
+    let grant: Awaited<ReturnType<typeof createExecutionGrant>>;
+    try {
+      // The enable part: the same message, spent once for this grant.
+      grant = await createExecutionGrant({
+        authorization: auth,
+        vault,
+        agentKeyRecord: bot.agentKeyRecord,
+        agentKeyFields: { bot: bot.id },
+        agentAddress: bot.agent,
+        policy: JSON.parse(bot.policy),
+        wrapper,
+        maxWindowMs: config.maxGrantWindowMs,
+        now: clock(),
+      });
+    } catch (e) {
+      if (combined) vault.lock();
+      throw e;
+    }
     const previous = await repo.latestGrant(bot.id);
     if (previous !== null && previous.revokedAt === null) await revokeGrant(previous);
     await repo.saveGrant({ id: grant.id, botId: bot.id, owner: s.address, grant: serializeGrant(grant), expiresAt: Date.parse(grant.expiresAt), revokedAt: null, createdAt: clock() });
     // A fresh signature re-arms a bot whose kill switch was tripped (the wallet-wide switch stays).
     await stores.revocations.unkill({ bot: bot.id });
+    const unlockedUntil = combined ? { unlockedUntil: new Date(await vaults.set(s, vault)).toISOString() } : {};
+    if (combined) logger.info('vault-unlocked', { address: s.address, via: 'unlock-and-enable-execution' });
     logger.info('execution-enabled', { address: s.address, bot: bot.id, grant: grant.id, expiresAt: grant.expiresAt });
-    res.status(201).json({ bot: bot.id, grantId: grant.id, agent: grant.agent, policyHash: grant.policyHash, notBefore: grant.notBefore, expiresAt: grant.expiresAt });
+    res.status(201).json({ bot: bot.id, grantId: grant.id, agent: grant.agent, policyHash: grant.policyHash, notBefore: grant.notBefore, expiresAt: grant.expiresAt, ...unlockedUntil });
   });
 
   // DELETE /bots/:id/execution {}: revoke at once (shared store, checked on every use).

@@ -159,6 +159,15 @@ export class Client {
     return this.request('POST', `/bots/${botId}/execution`, { message, signature });
   }
 
+  /**
+   * Vault locked: one `unlock-and-enable-execution` message (unlocks the vault and enables the bot)
+   * and the key-message signature: 2 signatures instead of unlock + key message + enable (3).
+   */
+  async unlockAndEnable(botId: string, windowMs?: number): Promise<Reply> {
+    const { message, signature, reply } = await this.signed('unlock-and-enable-execution', { botId, ...(windowMs !== undefined ? { windowMs } : {}) });
+    return this.request('POST', `/bots/${botId}/execution`, { message, signature, keyMessageSignature: this.wallet.sign(reply.body.keyMessage.text) });
+  }
+
   revoke(botId: string): Promise<Reply> {
     return this.request('DELETE', `/bots/${botId}/execution`, {});
   }

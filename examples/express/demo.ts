@@ -114,6 +114,10 @@ try {
   line('B: lock vault', 'ok: the sealed session deleted for every instance');
   refused('A: create bot', await user.createBot('too-late'), 423, 'VAULT_LOCKED');
 
+  const before = user.wallet.signatures;
+  const both = must(await user.unlockAndEnable(bot.id), 'unlock and enable');
+  line('A: unlock + enable', `ok: one unlock-and-enable-execution message + key message (${user.wallet.signatures - before} signatures), grant ${both.body.grantId.slice(0, 8)}…, vault unlocked`);
+
   must(await user.request('POST', '/kill', {}), 'kill switch');
   line('A: wallet kill switch', 'ok: every bot and every vault session of this wallet stopped');
 

@@ -100,6 +100,20 @@ describe('wallet pop-ups per flow (README table)', () => {
       expect([200, 429]).toContain(a.status);
     });
 
+    // Returning user, vault locked, enabling a bot: one unlock-and-enable-execution message + the key message.
+    must(await device.request('POST', '/vault/lock', {}), 'lock');
+    counts['enable a bot, vault locked'] = await count(w, async () => {
+      const r = must(await device.unlockAndEnable(bots[0].id), 'unlock and enable');
+      expect(r.body.unlockedUntil).toMatch(/Z$/);
+    });
+    must(await device.createBot('unlocked by the combined message'), 'the vault is unlocked for this session');
+    // The same without the combined message: unlock + key message + enable-execution.
+    must(await device.request('POST', '/vault/lock', {}), 'lock');
+    counts['enable a bot, vault locked, separately'] = await count(w, async () => {
+      must(await device.unlock(), 'unlock');
+      must(await device.enableExecution(bots[0].id), 'enable');
+    });
+
     // Sign-in only (an app that wants a session and nothing else).
     const plain = new Client(h.url, w);
     counts['sign-in only'] = await count(w, async () => must(await plain.signIn(), 'sign in'));
@@ -111,6 +125,8 @@ describe('wallet pop-ups per flow (README table)', () => {
       'reveal, vault unlocked': 1,
       'daily sign-in': 2,
       'reveal, vault locked': 3,
+      'enable a bot, vault locked': 2,
+      'enable a bot, vault locked, separately': 3,
       'sign-in only': 1,
     });
   });
@@ -269,5 +285,93 @@ describe('the unlock authorization signs the session in', () => {
     // With a session, a `session` mode in the body is refused (nothing to start).
     const bad = await user.request('POST', '/vault/unlock', { ...post, session: 'cookie' });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('unlock-and-enable-execution over HTTP (SPEC 7.4.1)', () => {
+  const harnesses: Harness[] = [];
+  afterEach(async () => {
+    for (const x of harnesses.splice(0).reverse()) await x.close();
+  });
+  /** Enrolled, two bots with a policy, vault locked. */
+  async function locked() {
+    const h = await startHarness(backend);
+    harnesses.push(h);
+    const user = new Client(h.url);
+    must(await user.createVault(), 'enroll');
+    const a = must(await user.createBot('a'), 'bot').body;
+    const b = must(await user.createBot('b'), 'bot').body;
+    must(await user.setPolicy(a.id, POLICY), 'policy');
+    must(await user.setPolicy(b.id, POLICY), 'policy');
+    must(await user.request('POST', '/vault/lock', {}), 'lock');
+    return { h, user, a, b };
+  }
+  const expectLocked = async (user: Client) => expect((await user.createBot('probe')).status).toBe(423);
+
+  it('one message unlocks and enables; its webhook signs; the key message comes with the challenge', async () => {
+    const { h, user, a } = await locked();
+    const c = must(await user.challenge('unlock-and-enable-execution', { botId: a.id }), 'challenge').body;
+    expect(c.message).toContain('Unlock your encrypted keys on this server for this session, and allow bot');
+    expect(c.message).toContain('- urn:agentvault:purpose:unlock-and-enable-execution\n- urn:agentvault:bot:');
+    expect(c.keyMessage).toMatchObject({ signedAs: 'raw', create: false });
+    const r = must(
+      await user.request('POST', `/bots/${a.id}/execution`, { message: c.message, signature: user.wallet.sign(c.message), keyMessageSignature: user.wallet.sign(c.keyMessage.text) }),
+      'enable',
+    );
+    expect(r.body.agent).toBe(a.agent);
+    const fired = must(await user.webhook(a.id, { secret: a.webhookSecret, market: 'SOL-PERP', side: 'buy', type: 'limit', notional: '100', leverage: '2' }), 'webhook');
+    expect(fired.body.grantId).toBe(r.body.grantId);
+    must(await user.createBot('c'), 'vault unlocked for the session');
+    expect(h.logs.some((l) => / vault-unlocked /.test(l) && l.includes('via=unlock-and-enable-execution'))).toBe(true);
+  });
+
+  it('purpose confusion both ways, another bot, replay: refused, and the vault stays locked', async () => {
+    const { h, user, a, b } = await locked();
+    const combined = () => user.challenge('unlock-and-enable-execution', { botId: a.id }).then((r) => must(r, 'challenge').body);
+    const c = await combined();
+    const signature = user.wallet.sign(c.message);
+    const keyMessageSignature = user.wallet.sign(c.keyMessage.text);
+    // Used as a plain enable-execution (no key message): with the vault locked that path stops at
+    // 423; with it unlocked, the purpose is wrong. Then as an unlock and as a sign-in: wrong purpose.
+    expect((await user.request('POST', `/bots/${a.id}/execution`, { message: c.message, signature })).status).toBe(423);
+    must(await user.unlock(), 'unlock');
+    expectAuthRefused(await user.request('POST', `/bots/${a.id}/execution`, { message: c.message, signature }));
+    expectLogged(h, 'PURPOSE_MISMATCH');
+    must(await user.request('POST', '/vault/lock', {}), 'lock');
+    expectAuthRefused(await user.request('POST', '/vault/unlock', { message: c.message, signature, keyMessageSignature }));
+    expectLogged(h, 'PURPOSE_MISMATCH');
+    expectAuthRefused(await user.request('POST', '/auth/sign-in', { message: c.message, signature }));
+    // Posted for another bot.
+    expectAuthRefused(await user.request('POST', `/bots/${b.id}/execution`, { message: c.message, signature, keyMessageSignature }));
+    await expectLocked(user);
+    // A plain enable-execution message with a key-message signature is not the combined purpose.
+    must(await user.unlock(), 'unlock');
+    const plain = must(await user.challenge('enable-execution', { botId: a.id }), 'challenge').body;
+    must(await user.request('POST', '/vault/lock', {}), 'lock');
+    expectAuthRefused(await user.request('POST', `/bots/${a.id}/execution`, { message: plain.message, signature: user.wallet.sign(plain.message), keyMessageSignature }));
+    await expectLocked(user);
+    // Replay: the first use succeeds once, the second is refused (one nonce, consumed once).
+    const fresh = await combined();
+    const post = { message: fresh.message, signature: user.wallet.sign(fresh.message), keyMessageSignature };
+    must(await user.request('POST', `/bots/${a.id}/execution`, post), 'first');
+    must(await user.request('POST', '/vault/lock', {}), 'lock');
+    expectAuthRefused(await user.request('POST', `/bots/${a.id}/execution`, post));
+    expectLogged(h, 'NONCE_UNKNOWN');
+    await expectLocked(user);
+  });
+
+  it('all or nothing: a refused grant leaves the vault locked; a wrong key message unlocks nothing', async () => {
+    const { user, a } = await locked();
+    const c = must(await user.challenge('unlock-and-enable-execution', { botId: a.id }), 'challenge').body;
+    // The policy changes after the challenge: the signed hash is no longer the bot's policy.
+    must(await user.setPolicy(a.id, { ...POLICY, maxLeverage: '4' }), 'policy');
+    const r = await user.request('POST', `/bots/${a.id}/execution`, { message: c.message, signature: user.wallet.sign(c.message), keyMessageSignature: user.wallet.sign(c.keyMessage.text) });
+    expect({ status: r.status, code: r.body.error.code }).toEqual({ status: 409, code: 'POLICY_MISMATCH' });
+    await expectLocked(user);
+    const d = must(await user.challenge('unlock-and-enable-execution', { botId: a.id }), 'challenge').body;
+    const w = await user.request('POST', `/bots/${a.id}/execution`, { message: d.message, signature: user.wallet.sign(d.message), keyMessageSignature: Wallet.generate().sign(d.keyMessage.text) });
+    expectAuthRefused(w);
+    await expectLocked(user);
+    expect((await user.request('GET', '/bots')).body.bots.find((x: { id: string }) => x.id === a.id).execution).toBeNull();
   });
 });

@@ -21,7 +21,7 @@ import { equalBytes, typeName, utf8, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { _agentRecordFields } from '../derivation/_agent-context.js';
 import { fail } from '../errors.js';
-import { useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
+import { _useAuthorizationPart, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
 import { formatTimestamp, MAX_MESSAGE_BYTES, parseTimestamp } from '../messages/fields.js';
 import { signedBytesFor } from '../messages/offchain.js';
 import {
@@ -183,7 +183,8 @@ export function grantParamsFromResources(resources: readonly string[], params?: 
     if (found.length !== 1) fail('AUTHORIZATION_REQUIRED', `the enable-execution message must name exactly one ${field}`, { field });
     return found[0]!.slice(prefix.length);
   };
-  if (!resources.includes(`${URN_PURPOSE}enable-execution`))
+  // SPEC 7.4.1: the purpose URN comes first; unlock-and-enable-execution carries the same grant URNs.
+  if (resources[0] !== `${URN_PURPOSE}enable-execution` && resources[0] !== `${URN_PURPOSE}unlock-and-enable-execution`)
     fail('AUTHORIZATION_REQUIRED', 'the message is not an enable-execution authorization');
   const out = {
     bot: one(URN_BOT, 'bot'),
@@ -353,7 +354,8 @@ export function signedPolicySummary(grant: { readonly authorization: Pick<GrantA
     return fail('INTEGRITY', 'grant: the stored message does not parse');
   }
   const signed = readSignedPurpose(fields.resources, fields.statement);
-  if (signed === undefined || signed.purpose !== 'enable-execution') return fail('INTEGRITY', 'grant: the stored message is not an enable-execution authorization');
+  if (signed === undefined || (signed.purpose !== 'enable-execution' && signed.purpose !== 'unlock-and-enable-execution'))
+    return fail('INTEGRITY', 'grant: the stored message is not an enable-execution authorization');
   return signed.params['policySummary'];
 }
 
@@ -415,7 +417,10 @@ export type OrderInput = Order | OrderV2;
 
 /** Options of `createExecutionGrant`. */
 export interface CreateExecutionGrantOptions {
-  /** A verified `enable-execution` authorization from `verifySignedMessage`; spent by this call. */
+  /**
+   * A verified `enable-execution` authorization from `verifySignedMessage`, or the enable part of
+   * an `unlock-and-enable-execution` one (SPEC 7.4.1); spent by this call.
+   */
   readonly authorization: VerifiedMessage;
   /** The owner's unlocked vault. */
   readonly vault: UnlockedVault;
@@ -466,7 +471,8 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   // The grant's `owner` is the wallet that signs it: the vault's current wallet (equal to the
   // vault owner unless the user moved the vault to a new wallet, SPEC 6.4).
   const { wallet: owner, domain, chain } = vault.data;
-  const auth = useAuthorization(o.authorization as VerifiedMessage, // checked there (brand), whatever the caller passed
+  // SPEC 7.4.1: the enable part of an unlock-and-enable-execution message counts as an enable-execution.
+  const auth = _useAuthorizationPart(o.authorization as VerifiedMessage, // checked there (brand), whatever the caller passed
     { purpose: 'enable-execution', address: owner, domain, chain, now });
   const params = grantParamsFromResources(auth.resources, auth.params);
   // The user signed for one agent wallet (review E7): the grant may only carry that one.

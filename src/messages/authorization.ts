@@ -7,6 +7,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { COMBINED_PURPOSES } from './purposes.js';
 
 /** How the wallet signed the bytes: the plain UTF-8 text, or the Solana off-chain message v1 envelope. */
 export type SignedAs = 'raw' | 'offchain-v1';
@@ -42,7 +43,12 @@ export interface VerifiedMessage {
 }
 
 const branded = new WeakSet<object>();
-const spent = new WeakSet<object>();
+/**
+ * What has been spent of each authorization: its whole purpose (`*`), or, for a combined purpose
+ * (SPEC 7.4.1), each part used so far. One message, one nonce, each part at most once.
+ */
+const spent = new WeakMap<object, Set<string>>();
+const WHOLE = '*';
 
 /** @internal Only `verifySignedMessage` calls this, after every check passed. */
 export function _brandVerifiedMessage(fields: VerifiedMessage): VerifiedMessage {
@@ -101,9 +107,24 @@ export interface AuthorizationExpectation {
  * Spend a verified authorization for one operation: refuses anything not branded, of another
  * purpose, wallet, domain or cluster, past its expiration time, or already spent
  * (`AUTHORIZATION_REQUIRED`), and a clock that is not an integer or lags the verification time by
- * more than 5 minutes (`INVALID_INPUT`). Every check is mandatory.
+ * more than 5 minutes (`INVALID_INPUT`). Every check is mandatory. The purpose must be exactly the
+ * expected one: a combined authorization (`unlock-and-enable-execution`) is spent whole here, and
+ * is never taken for one of its parts (only `unlockVault` and `createExecutionGrant` do that).
  */
 export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationExpectation): VerifiedMessage {
+  return spend(auth, expected, false);
+}
+
+/**
+ * @internal SPEC 7.4.1: as `useAuthorization`, and also accepts a combined authorization one of
+ * whose parts is `expected.purpose`, spending that part only (once). Only `unlockVault`
+ * (`unlock`) and `createExecutionGrant` (`enable-execution`) call this.
+ */
+export function _useAuthorizationPart(auth: VerifiedMessage, expected: AuthorizationExpectation): VerifiedMessage {
+  return spend(auth, expected, true);
+}
+
+function spend(auth: VerifiedMessage, expected: AuthorizationExpectation, part: boolean): VerifiedMessage {
   // Typed for callers (issue 15 item 2); still checked at run time: only the library's brand passes.
   for (const k of ['purpose', 'address', 'domain', 'chain'] as const)
     if (typeof expected?.[k] !== 'string') fail('INVALID_INPUT', `expected.${k}: required`, { field: `expected.${k}` });
@@ -116,7 +137,9 @@ export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationE
     fail('INVALID_INPUT', 'expected.now: earlier than the verification time by more than 5 minutes; pass Date.now() (milliseconds)', {
       field: 'expected.now',
     });
-  if (auth.purpose !== expected.purpose)
+  const parts = Object.hasOwn(COMBINED_PURPOSES, auth.purpose) ? COMBINED_PURPOSES[auth.purpose]! : undefined;
+  const asPart = part && auth.purpose !== expected.purpose && parts !== undefined && (parts as readonly string[]).includes(expected.purpose);
+  if (auth.purpose !== expected.purpose && !asPart)
     fail('AUTHORIZATION_REQUIRED', `authorization is for '${auth.purpose}', not '${expected.purpose}'`);
   if (auth.address !== expected.address) fail('AUTHORIZATION_REQUIRED', 'authorization was signed by another wallet');
   if (auth.domain !== expected.domain) fail('AUTHORIZATION_REQUIRED', 'authorization was signed for another domain');
@@ -124,7 +147,11 @@ export function useAuthorization(auth: VerifiedMessage, expected: AuthorizationE
   const exp = expiresAtMs(auth);
   if (!(expected.now <= exp))
     fail('AUTHORIZATION_REQUIRED', 'authorization has expired; request a new challenge');
-  if (spent.has(auth)) fail('AUTHORIZATION_REQUIRED', 'authorization was already used; request a new challenge');
-  spent.add(auth);
+  const used = spent.get(auth);
+  // Whole: nothing of it may have been used. Part: neither the whole nor this part.
+  const taken = asPart ? used !== undefined && (used.has(WHOLE) || used.has(expected.purpose)) : used !== undefined && used.size > 0;
+  if (taken) fail('AUTHORIZATION_REQUIRED', 'authorization was already used; request a new challenge');
+  if (used === undefined) spent.set(auth, new Set([asPart ? expected.purpose : WHOLE]));
+  else used.add(asPart ? expected.purpose : WHOLE);
   return auth;
 }

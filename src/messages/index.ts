@@ -28,6 +28,7 @@ export {
 export type { OffchainMessageV1 } from './offchain.js';
 export {
   BUILTIN_PURPOSES,
+  COMBINED_PURPOSES,
   DEFAULT_GRANT_WINDOW_MS,
   DEFAULT_MAX_GRANT_WINDOW_MS,
   GRANT_WINDOW_CEILING_MS,

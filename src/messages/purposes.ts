@@ -8,9 +8,9 @@
  * - `urn:agentvault:purpose:<purpose>` (always the first resource)
  * - `urn:agentvault:bot:<bot id>`, `urn:agentvault:agent:<agent wallet address>`,
  *   `urn:agentvault:policy:sha256:<64 hex>`, `urn:agentvault:grant-not-before:<RFC 3339>`,
- *   `urn:agentvault:grant-expires:<RFC 3339>` (enable-execution, in this order); the
- *   enable-execution statement may carry the policy summary (SPEC 10.3.7), exposed as
- *   `params.policySummary`
+ *   `urn:agentvault:grant-expires:<RFC 3339>` (enable-execution and
+ *   unlock-and-enable-execution, in this order); their statement may carry the policy summary
+ *   (SPEC 10.3.7), exposed as `params.policySummary`
  * - `urn:agentvault:ack:reveal-mnemonic:v1` (reveal-mnemonic)
  * @module
  */
@@ -23,7 +23,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** The built-in purposes. */
-export const BUILTIN_PURPOSES = ['sign-in', 'unlock', 'enable-execution', 'reveal-mnemonic'] as const;
+export const BUILTIN_PURPOSES = ['sign-in', 'unlock', 'enable-execution', 'reveal-mnemonic', 'unlock-and-enable-execution'] as const;
 export type BuiltinPurpose = (typeof BUILTIN_PURPOSES)[number];
 /** App-defined purposes live in their own `app:` namespace so they never collide with built-ins. */
 export type AppPurpose = `app:${string}`;
@@ -35,6 +35,17 @@ export const MESSAGE_LIFETIME_MS: Readonly<Record<BuiltinPurpose, number>> = Obj
   unlock: 10 * MINUTE,
   'enable-execution': 15 * MINUTE,
   'reveal-mnemonic': 2 * MINUTE,
+  // The shorter of its two parts' lifetimes (unlock 10 min, enable-execution 15 min).
+  'unlock-and-enable-execution': 10 * MINUTE,
+});
+
+/**
+ * SPEC 7.4.1: a combined purpose stands for exactly these built-in purposes, each usable once
+ * (`useAuthorization`), in one message with one nonce. `unlockVault` and `createExecutionGrant`
+ * accept it for their part; nothing else does.
+ */
+export const COMBINED_PURPOSES: Readonly<Record<string, readonly BuiltinPurpose[]>> = Object.freeze({
+  'unlock-and-enable-execution': Object.freeze(['unlock', 'enable-execution'] as const),
 });
 /** The longest lifetime an app-defined purpose may declare. */
 export const MAX_APP_MESSAGE_LIFETIME_MS = 1 * HOUR;
@@ -65,13 +76,26 @@ export const STATEMENT_REVEAL_MNEMONIC =
  * the statement refers to "the risk policy you approved".
  */
 export function statementEnableExecution(bot: string, notBefore: string, expires: string, policySummary?: string): string {
+  return grantStatement('Allow bot', bot, notBefore, expires, policySummary);
+}
+/**
+ * The unlock-and-enable-execution statement (SPEC 7.4.1): the unlock sentence and the
+ * enable-execution sentence in one, so the user reads both things they authorize.
+ */
+export function statementUnlockAndEnableExecution(bot: string, notBefore: string, expires: string, policySummary?: string): string {
+  return grantStatement(UNLOCK_AND_ALLOW, bot, notBefore, expires, policySummary);
+}
+const UNLOCK_AND_ALLOW = 'Unlock your encrypted keys on this server for this session, and allow bot';
+function grantStatement(lead: string, bot: string, notBefore: string, expires: string, policySummary: string | undefined): string {
   if (policySummary === undefined)
-    return `Allow bot ${bot} to trade from your agent wallet from ${notBefore} until ${expires}, within the risk policy you approved. You can revoke this at any time.`;
-  return `${summaryStatementPrefix(bot, notBefore, expires)}${policySummary}`;
+    return `${lead} ${bot} to trade from your agent wallet from ${notBefore} until ${expires}, within the risk policy you approved. You can revoke this at any time.`;
+  return `${summaryStatementPrefix(lead, bot, notBefore, expires)}${policySummary}`;
 }
-function summaryStatementPrefix(bot: string, notBefore: string, expires: string): string {
-  return `Allow bot ${bot} to trade from your agent wallet from ${notBefore} until ${expires}. You can revoke this at any time. Limits: `;
+function summaryStatementPrefix(lead: string, bot: string, notBefore: string, expires: string): string {
+  return `${lead} ${bot} to trade from your agent wallet from ${notBefore} until ${expires}. You can revoke this at any time. Limits: `;
 }
+/** The statement lead of a purpose that carries grant parameters. */
+const grantLead = (purpose: 'enable-execution' | 'unlock-and-enable-execution') => (purpose === 'enable-execution' ? 'Allow bot' : UNLOCK_AND_ALLOW);
 
 /**
  * SPEC 10.3.7: the longest policy summary an enable-execution statement carries (ASCII
@@ -192,8 +216,8 @@ export function resolvePurpose(
   },
 ): PurposeContent & { readonly purpose: Purpose } {
   if (typeof purpose !== 'string') fail('INVALID_INPUT', 'purpose: expected a string', { field: 'purpose' });
-  if (purpose !== 'enable-execution' && opts.grant !== undefined)
-    fail('INVALID_INPUT', "grant: only the 'enable-execution' purpose takes grant parameters", { field: 'grant' });
+  if (purpose !== 'enable-execution' && purpose !== 'unlock-and-enable-execution' && opts.grant !== undefined)
+    fail('INVALID_INPUT', "grant: only 'enable-execution' and 'unlock-and-enable-execution' take grant parameters", { field: 'grant' });
   const urn = `${URN_PURPOSE}${purpose}`;
   switch (purpose) {
     case 'sign-in':
@@ -206,10 +230,11 @@ export function resolvePurpose(
       const params: Record<string, string> = purpose === 'reveal-mnemonic' ? { acknowledgement: 'reveal-mnemonic:v1' } : {};
       return { purpose, statement, resources, params, lifetimeMs: max, maxLifetimeMs: max };
     }
-    case 'enable-execution': {
+    case 'enable-execution':
+    case 'unlock-and-enable-execution': {
       const g = opts.grant;
       if (typeof g !== 'object' || g === null)
-        fail('INVALID_INPUT', "grant: 'enable-execution' needs { bot, agent, policyHash }", { field: 'grant' });
+        fail('INVALID_INPUT', `grant: '${purpose}' needs { bot, agent, policyHash }`, { field: 'grant' });
       if (typeof g.bot !== 'string' || !BOT_RE.test(g.bot))
         fail('INVALID_INPUT', 'grant.bot: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}', { field: 'grant.bot' });
       if (!isAddress(g.agent))
@@ -242,7 +267,7 @@ export function resolvePurpose(
       const max = MESSAGE_LIFETIME_MS[purpose];
       return {
         purpose,
-        statement: statementEnableExecution(g.bot, nb, exp, summary),
+        statement: grantStatement(grantLead(purpose), g.bot, nb, exp, summary),
         resources: [
           urn,
           `${URN_BOT}${g.bot}`,
@@ -329,7 +354,8 @@ export function readSignedPurpose(
       params = { acknowledgement: 'reveal-mnemonic:v1' };
       libraryUrns = 2;
       break;
-    case 'enable-execution': {
+    case 'enable-execution':
+    case 'unlock-and-enable-execution': {
       const [, botUrn, agentUrn, policyUrn, nbUrn, expUrn] = resources;
       if (
         botUrn?.startsWith(URN_BOT) !== true ||
@@ -347,9 +373,10 @@ export function readSignedPurpose(
       if (!BOT_RE.test(bot) || !isAddress(agent) || !POLICY_HASH_RE.test(policyHash) || !isCanonicalTime(grantNotBefore) || !isCanonicalTime(grantExpires))
         return undefined;
       params = { bot, agent, policyHash, grantNotBefore, grantExpires };
-      if (statement !== statementEnableExecution(bot, grantNotBefore, grantExpires)) {
+      const lead = grantLead(purpose);
+      if (statement !== grantStatement(lead, bot, grantNotBefore, grantExpires, undefined)) {
         // SPEC 10.3.7: the summary form; the summary is what follows the fixed prefix.
-        const prefix = summaryStatementPrefix(bot, grantNotBefore, grantExpires);
+        const prefix = summaryStatementPrefix(lead, bot, grantNotBefore, grantExpires);
         if (!statement.startsWith(prefix)) return undefined;
         const policySummary = statement.slice(prefix.length);
         if (!isPolicySummaryText(policySummary)) return undefined;

@@ -8,7 +8,7 @@ import { aoptions } from '../_options.js';
 import { abytes, aint, equalBytes, zero } from '../_utils.js';
 import { randomBytes } from '../_random.js';
 import { AgentvaultError, fail } from '../errors.js';
-import { useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
+import { _useAuthorizationPart, useAuthorization, type SignedAs, type VerifiedMessage } from '../messages/authorization.js';
 import { decodeAddress } from '../primitives/address.js';
 import { openRecord, sealRecord } from '../records/record.js';
 import type { SecretBytes } from '../secret.js';
@@ -291,7 +291,10 @@ function openAllVersions(data: VaultData, key: SecretBytes, slot: 'wallet' | 're
 }
 
 export interface UnlockVaultOptions {
-  /** A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the vault's wallet. */
+  /**
+   * A verified, unspent `unlock` authorization (from `verifySignedMessage`) by the vault's wallet,
+   * or an `unlock-and-enable-execution` one whose unlock part is unspent (SPEC 7.4.1).
+   */
   readonly authorization: VerifiedMessage;
   /** The wallet's signature of this vault's key message (`vaultKeyMessage(vault)`). */
   readonly signature: Uint8Array;
@@ -322,7 +325,8 @@ export function unlockVault(vault: unknown, opts: UnlockVaultOptions): UnlockedV
   aoptions(opts, 'options', ['authorization', 'signature', 'pepper', 'ttlMs', 'clock']);
   unlockTtl(opts.ttlMs);
   const now = (opts.clock ?? Date.now)();
-  useAuthorization(opts.authorization, { purpose: 'unlock', address: data.wallet, domain: data.domain, chain: data.chain, now });
+  // SPEC 7.4.1: the unlock part of an unlock-and-enable-execution message counts as an unlock.
+  _useAuthorizationPart(opts.authorization, { purpose: 'unlock', address: data.wallet, domain: data.domain, chain: data.chain, now });
   assertPepperMatches(data.kdm.peppered, opts.pepper, 'wallet keyslot');
   const walletKey = deriveWalletKey({
     address: data.wallet,

@@ -47,7 +47,7 @@ export async function issue(nonces: NonceStore, purpose: Purpose = 'sign-in', ex
     address: wallet.address,
     nonces,
     now: NOW,
-    ...(purpose === 'enable-execution' ? { grant: { bot: 'bot-1', agent: AGENT, policyHash: POLICY_HASH } } : {}),
+    ...(purpose === 'enable-execution' || purpose === 'unlock-and-enable-execution' ? { grant: { bot: 'bot-1', agent: AGENT, policyHash: POLICY_HASH } } : {}),
     ...extra,
   } as IssueChallengeOptions);
 }
