@@ -8,12 +8,13 @@
  * wrapping `agentvault/vault`'s `unlockVault` and `createVault` (pass-through, they only record
  * the handle), to check that every handle a failed request opened is zeroed (`locked`).
  */
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UnlockedVault } from 'agentvault/vault';
-import { Client, must, type Reply } from './client.js';
+import { Client, must, Wallet, type Reply } from './client.js';
 import { backends, startHarness, type Harness } from './_harness.js';
 import { DEFAULT_LIMITS } from './config.js';
-import { memoryStores, MemoryRepository, type Stores } from './storage.js';
+import { memoryStores, MemoryRepository, SqlRepository, type Stores } from './storage.js';
 import { MEMO_PROGRAM } from './transaction.js';
 
 const opened = vi.hoisted(() => ({ handles: [] as UnlockedVault[] }));
@@ -155,4 +156,27 @@ describe('signing in from the unlock authorization: a failed sign-in zeroes the 
     expect(r.headers.get('set-cookie')).toBeNull();
     expect(opened.handles.at(-1)!.locked).toBe(true);
   });
+});
+
+describe('the anonymous unlock challenge: pending vaults for throwaway addresses do not pile up', () => {
+  it('F4: expired pending vaults are swept (SQL repository)', async () => {
+    const db = await PGlite.create();
+    try {
+      const repo = await SqlRepository.open(db, { prefix: 'review_' });
+      const h = await startHarness(backend, { storage: { repo, stores: memoryStores(DEFAULT_LIMITS) } });
+      harnesses.push(h);
+      const rows = async () => Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM review_pending_vaults')).rows[0]!.n);
+      // Anyone, without a session or a signature, may ask for an unlock challenge for any address:
+      // each writes a pending vault row.
+      const ask = async () => must(await new Client(h.url).challenge('unlock', { address: Wallet.generate().address }), 'challenge');
+      for (let i = 0; i < 5; i++) await ask();
+      expect(await rows()).toBe(5);
+      h.advance(16 * 60_000); // past every pending vault's expiry (challenge 10 min + 5 min skew)
+      await ask();
+      expect(await rows()).toBe(1);
+    } finally {
+      for (const x of harnesses.splice(0).reverse()) await x.close();
+      await db.close();
+    }
+  }, 180_000); // PGlite start-up and schema take most of it on a loaded machine
 });
