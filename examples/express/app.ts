@@ -708,12 +708,16 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
     const created = createVault({ prepared: pending, signatures: keySignatures, signedAs, authorization: auth, ttlMs: unlockTtl(s), clock });
     keySignatures[0].fill(0);
     keySignatures[1].fill(0);
-    if (!(await repo.insertVault(created.vault))) {
+    let signedIn = {};
+    try {
+      if (!(await repo.insertVault(created.vault))) throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
+      await repo.deletePendingVault(address);
+      if (draft !== undefined) signedIn = { session: await commitSession(res, draft, mode, 'vault-create') };
+    } catch (e) {
+      // Whatever fails before the handle is sealed into the session (vaults.set), zero it here.
       created.unlocked?.lock();
-      throw new HttpError(409, 'INVALID_INPUT', 'this wallet already has a vault: unlock it');
+      throw e;
     }
-    await repo.deletePendingVault(address);
-    const signedIn = draft === undefined ? {} : { session: await commitSession(res, draft, mode, 'vault-create') };
     const unlockedUntil = await vaults.set(s, created.unlocked!);
     logger.info('vault-created', { address, signedAs });
     res.status(201).json({ owner: created.vault.owner, chain: created.vault.chain, unlockedUntil: new Date(unlockedUntil).toISOString(), ...signedIn });
@@ -882,12 +886,22 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
       if (combined) vault.lock();
       throw e;
     }
-    const previous = await repo.latestGrant(bot.id);
-    if (previous !== null && previous.revokedAt === null) await revokeGrant(previous);
-    await repo.saveGrant({ id: grant.id, botId: bot.id, owner: s.address, grant: serializeGrant(grant), expiresAt: Date.parse(grant.expiresAt), revokedAt: null, createdAt: clock() });
-    // A fresh signature re-arms a bot whose kill switch was tripped (the wallet-wide switch stays).
-    await stores.revocations.unkill({ bot: bot.id });
+    // SPEC 7.4.1, all or nothing: the unlocked vault is sealed into the session first (vaults.set
+    // zeroes the local handle whether it succeeds or not); the grant row is the last write, and if
+    // anything up to it fails the session is locked again. A failed request thus leaves neither a
+    // live grant (the user was told it failed) nor an unlocked vault.
     const unlockedUntil = combined ? { unlockedUntil: new Date(await vaults.set(s, vault)).toISOString() } : {};
+    try {
+      const previous = await repo.latestGrant(bot.id);
+      if (previous !== null && previous.revokedAt === null) await revokeGrant(previous);
+      // A fresh signature re-arms a bot whose kill switch was tripped (the wallet-wide switch stays).
+      // Before the row: if the row cannot be stored, the bot has no live grant to re-arm.
+      await stores.revocations.unkill({ bot: bot.id });
+      await repo.saveGrant({ id: grant.id, botId: bot.id, owner: s.address, grant: serializeGrant(grant), expiresAt: Date.parse(grant.expiresAt), revokedAt: null, createdAt: clock() });
+    } catch (e) {
+      if (combined) await vaults.lock(s).catch(() => logger.warn('vault-relock-failed', { address: s.address }));
+      throw e;
+    }
     if (combined) logger.info('vault-unlocked', { address: s.address, via: 'unlock-and-enable-execution' });
     logger.info('execution-enabled', { address: s.address, bot: bot.id, grant: grant.id, expiresAt: grant.expiresAt });
     res.status(201).json({ bot: bot.id, grantId: grant.id, agent: grant.agent, policyHash: grant.policyHash, notBefore: grant.notBefore, expiresAt: grant.expiresAt, ...unlockedUntil });

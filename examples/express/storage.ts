@@ -160,6 +160,9 @@ export class MemoryRepository implements Repository {
     this.#pending.set(pending.owner, { pending: { ...pending }, expiresAt });
   }
   async getPendingVault(owner: string, now: number) {
+    // An unlock challenge without a session writes one (review-popups F4): expired ones are swept
+    // here, so anonymous challenges for throwaway addresses do not accumulate.
+    for (const [k, v] of this.#pending) if (now >= v.expiresAt) this.#pending.delete(k);
     const p = this.#pending.get(owner);
     return p !== undefined && now < p.expiresAt ? p.pending : null;
   }
@@ -318,6 +321,9 @@ export class SqlRepository implements Repository {
     );
   }
   async getPendingVault(owner: string, now: number) {
+    // An unlock challenge without a session writes one (review-popups F4): expired rows are swept
+    // here, so anonymous challenges for throwaway addresses do not accumulate.
+    await this.#q(`DELETE FROM ${this.#t('pending_vaults')} WHERE expires_at <= $1`, [now]);
     const [r] = await this.#q(`SELECT prepared FROM ${this.#t('pending_vaults')} WHERE owner = $1 AND expires_at > $2`, [owner, now]);
     return r === undefined ? null : (JSON.parse(String(r['prepared'])) as PendingVault);
   }
