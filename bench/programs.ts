@@ -45,7 +45,7 @@ export async function programRows(check: (c: boolean, what: string) => void): Pr
   for (const mint of [accounts[5]!, 'So11111111111111111111111111111111111111112'])
     atas.set(mint, new Set(await Promise.all(TOKENS.map(async (t) => (await findAssociatedTokenPda({ owner: address(agent), mint: address(mint), tokenProgram: address(t) }))[0] as string))));
   const ataOf = (owner: string, mint: string): ReadonlySet<string> => (owner === agent ? (atas.get(mint) ?? new Set()) : new Set());
-  const jRule = (jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 1000 }) as { instructions: Record<string, never> }).instructions['route']!;
+  const jRule = (jupiterV6Preset({ maxPlatformFeeBps: 0, maxSlippageBps: 1000 }) as unknown as { instructions: Record<string, never> }).instructions['route']!;
   const order: OrderV2 = { type: 'swap', inputMint: 'So11111111111111111111111111111111111111112', outputMint: accounts[5]!, inputAmount: '1000000000', slippageBps: 500 };
   const decideRoute = () => checkInstructionRule(jRule, { index: 4, program: JUP, ...jupiter.decode(data, accounts) }, { agent, order, ataOf, path: 'programs[0].instructions.route' });
   check(decideRoute() === undefined, 'the real route is allowed for its order');
@@ -61,7 +61,7 @@ export async function programRows(check: (c: boolean, what: string) => void): Pr
     params: { orderType: 'market', marketType: 'perp', direction: 'long', userOrderId: 0, baseAssetAmount: 1_000_000_000n, price: 0n, marketIndex: 0, reduceOnly: false, postOnly: 'none', bitFlags: 0, maxTs: null, triggerPrice: null, triggerCondition: 'above', oraclePriceOffset: null, auctionDuration: null, auctionStartPrice: null, auctionEndPrice: null },
   }));
   const dAccounts = [accounts[7]!, accounts[8]!, agent];
-  const dRule = (driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' }) as { instructions: Record<string, never> }).instructions['placePerpOrder']!;
+  const dRule = (driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' }) as unknown as { instructions: Record<string, never> }).instructions['placePerpOrder']!;
   const perp: OrderV2 = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false };
   const decidePlace = () => checkInstructionRule(dRule, { index: 0, program: DRIFT, ...drift.decode(place, dAccounts) }, { agent, order: perp, ataOf, path: 'programs[1].instructions.placePerpOrder' });
   check(decidePlace() === undefined, 'the Drift order is allowed');

@@ -342,7 +342,7 @@ function txMessage(agent: Uint8Array, program: Uint8Array): Uint8Array {
 async function grantRow(): Promise<Row> {
   const DRIFT = 'dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH';
   const MEMO = 'MemoSq4gqABAXKb96qnH8TyKtxUdMphoXfcDMGP9tW5';
-  const policy = {
+  const policy: import('../src/execution/index.js').ExecutionPolicyInput = {
     enabled: true,
     allowedMarkets: ['SOL-PERP', 'BTC-PERP'],
     allowedOrderTypes: ['limit', 'market', 'cancel'],
