@@ -94,8 +94,8 @@ export async function pipelineRows(check: (c: boolean, what: string) => void): P
       driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' }),
     ],
   });
-  const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 };
-  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 };
+  const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
+  const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 } as const;
   const explainSwap = () => explainTransaction({ policy, agent, message: swapBytes, order: swapOrder, programs, now: Date.now() });
   const explainPerp = () => explainTransaction({ policy, agent, message: perpBytes, order: perpOrder, programs, state: { positionNotional: '0', dailyLoss: '0', markPrice: '150' }, now: Date.now() });
   check(explainSwap().allowed && explainPerp().allowed, 'the v2 swap and perps transactions are allowed');

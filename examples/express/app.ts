@@ -545,7 +545,7 @@ export function createAgentvaultRouter(deps: AgentvaultDeps): AgentvaultRouter {
           // A refused transaction: say which instruction, decoded (explainTransaction runs the same
           // pipeline without a key), so the operator sees `Jupiter v6.route` rather than an index.
           if (isAgentvaultError(e, 'SIGNING_REFUSED') && compiled !== undefined && v2 !== undefined) {
-            const x = explainTransaction({ policy, agent: bot.agent, message: compiled, order, programs: v2.decoders });
+            const x = explainTransaction({ policy: policy as PolicyInput, agent: bot.agent, message: compiled, order: order as OrderInput, programs: v2.decoders });
             const ix = x.instructionIndex === undefined ? undefined : x.decoded.find((d) => d.index === x.instructionIndex);
             logger.warn('signing-explained', { bot: bot.id, allowed: x.allowed, reason: x.reason, rule: x.rule, instructionIndex: x.instructionIndex, program: ix?.program, instruction: ix?.name });
           }

@@ -49,12 +49,10 @@ import {
   normalizePolicy,
   policyHash,
   summarizePolicy,
-  type ExecutionPolicyInput,
-  type ExecutionPolicyV2Input,
   type ExecutionState,
   type NormalizedPolicy,
-  type Order,
-  type OrderV2,
+  type OrderInput,
+  type PolicyInput,
 } from './policy/index.js';
 import { createScopedSigner, MAX_SIGNATURES_PER_USE, type ExecutionSigner } from './signer.js';
 import { aBoundOrder, snapshotOrder } from './pipeline/bind.js';
@@ -405,16 +403,6 @@ function observe(buffer: Uint8Array): Uint8Array {
   return buffer;
 }
 
-/**
- * A policy as the app passes it (issue 15 item 2): v1 or v2 as written, or a policy already
- * normalized by `normalizePolicy`. The type guides the caller; the value is still validated at
- * run time (`POLICY_INVALID`), since it often comes from a database.
- */
-export type PolicyInput = ExecutionPolicyInput | ExecutionPolicyV2Input | NormalizedPolicy;
-
-/** An order as the bot describes it: `Order` under a v1 policy, `OrderV2` under a v2 policy (SPEC 10.3.3). */
-export type OrderInput = Order | OrderV2;
-
 /** Options of `createExecutionGrant`. */
 export interface CreateExecutionGrantOptions {
   /**
@@ -479,7 +467,8 @@ export async function createExecutionGrant(options: CreateExecutionGrantOptions)
   if (params.agent !== o.agentAddress)
     fail('AUTHORIZATION_REQUIRED', 'the enable-execution message names another agent wallet', { field: 'agentAddress' });
 
-  const policy = normalizePolicy(o.policy);
+  // Typed for callers; whatever arrives is validated there (POLICY_INVALID), undefined included.
+  const policy = normalizePolicy(o.policy as PolicyInput);
   const hash = policyHash(policy);
   if (!equalBytes(utf8(hash), utf8(params.policyHash)))
     fail('POLICY_MISMATCH', 'the policy does not hash to the policy hash the user signed');
@@ -695,7 +684,8 @@ export async function withExecutionSigner<T>(
   if (now < Date.parse(g.notBefore)) fail('GRANT_NOT_YET_VALID', 'the execution grant window has not started');
   if (now >= Date.parse(g.expiresAt)) fail('GRANT_EXPIRED', 'the execution grant window has ended');
 
-  const policy = normalizePolicy(o.policy);
+  // Typed for callers; whatever arrives is validated there (POLICY_INVALID), undefined included.
+  const policy = normalizePolicy(o.policy as PolicyInput);
   if (!equalBytes(utf8(policyHash(policy)), utf8(g.policyHash)))
     fail('POLICY_MISMATCH', 'the policy presented does not hash to the policy the user signed');
   checkSignedSummary(policy, signedPolicySummary(g));
@@ -705,7 +695,8 @@ export async function withExecutionSigner<T>(
     fail('INVALID_INPUT', 'budgets: required, the policy has budgets (SPEC 10.4.9)', { field: 'budgets' });
   // SPEC 10.4.8 (review F7): one snapshot of the order, checked and bound (never read twice).
   const order = snapshotOrder(o.order);
-  const decision = evaluateOrder(policy, order, o.state, now, { agent: g.agent });
+  // The snapshot is checked field by field there (a malformed order is a violation, not a throw).
+  const decision = evaluateOrder(policy, order as OrderInput, o.state, now, { agent: g.agent });
   if (!decision.allowed)
     fail('POLICY_VIOLATION', `order refused: ${decision.violations.map((v) => `${v.rule} (${v.message})`).join('; ')}`, {
       rules: decision.violations.map((v) => v.rule),

@@ -24,8 +24,13 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
  * Names match NAME_RE, so they are ASCII: their UTF-8 bytes are their char codes, and byte order
  * is code-unit order (plain `<`, never `localeCompare`). Values are UTF-8 encoded once and the
  * output is written in one allocation (issue 18: this runs on every seal and open).
+ *
+ * Typed `RecordContext` for the compiler; every rule above is still checked at run time
+ * (`INVALID_INPUT`), whatever the static type.
+ * @example
+ * const aad = encodeContext({ address: user.address, record: 'bot-1/agent-key' });
  */
-export function encodeContext(context: unknown): Uint8Array {
+export function encodeContext(context: RecordContext): Uint8Array {
   const obj = aobject(context, 'context');
   if (Object.getPrototypeOf(obj) !== Object.prototype && Object.getPrototypeOf(obj) !== null)
     fail('INVALID_INPUT', 'context: expected a plain object', { field: 'context' });

@@ -262,8 +262,11 @@ export async function beginSession(vault: UnlockedVault, options: BeginSessionOp
 export interface OpenSessionOptions {
   readonly peppers: SessionPeppers;
   readonly store: SessionStore;
-  /** The stored vault of the session's wallet (looked up by the app), or null when it has none. */
-  readonly vault: (wallet: string) => unknown | Promise<unknown>;
+  /**
+   * The stored vault of the session's wallet (looked up by the app), or null (or undefined) when it
+   * has none. JSON data as read back (`VaultData`); validated (`parseVault`) whatever its static type.
+   */
+  readonly vault: (wallet: string) => VaultData | null | undefined | Promise<VaultData | null | undefined>;
   /** ms since the epoch; default `Date.now()`. Also the handle's clock base. */
   readonly now?: number;
 }

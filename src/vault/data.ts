@@ -30,6 +30,15 @@ export interface UmkEntry {
   readonly recovery?: string;
 }
 
+/**
+ * The stored vault, as JSON data: what `createVault`, `rotateVault`, `rewrapVault` and
+ * `retireUmkVersion` return for the app to store, and what `unlockVault`, `vaultKeyMessage`,
+ * `unlockVaultWithRecovery` and `migrateRecords` take back. Only JSON types (strings, numbers,
+ * booleans, arrays, objects), so a value read back can be declared as this type
+ * (`const vault: VaultData = JSON.parse(row.vault)`). The type is for the compiler: every
+ * function that takes a vault validates it again at run time (`parseVault`: unknown fields,
+ * formats, versions) and checks its MAC before trusting it.
+ */
 export interface VaultData {
   readonly format: typeof VAULT_FORMAT;
   readonly schema: typeof VAULT_SCHEMA;

@@ -109,9 +109,10 @@ export interface MigrateOptions {
   /**
    * The vault as it is stored now. Migration refuses to start unless it is the handle's vault
    * (same revision and MAC): save the rotated vault first, and a stale handle (another instance
-   * rotated meanwhile) cannot seal records under a UMK the stored vault does not hold.
+   * rotated meanwhile) cannot seal records under a UMK the stored vault does not hold. JSON data
+   * as read back from the database; validated (`parseVault`) whatever its static type.
    */
-  readonly stored: unknown;
+  readonly stored: VaultData;
   readonly records: Iterable<StoredRecord> | AsyncIterable<StoredRecord>;
   /** Persist one re-sealed record before resolving. */
   readonly save: (id: string, record: string) => void | Promise<void>;

@@ -319,8 +319,15 @@ function parsedOnce(vault: unknown): VaultData {
  * signature alone never unlocks. Errors: AUTHORIZATION_REQUIRED, INVALID_SIGNATURE,
  * WALLET_KEY_NOT_REPRODUCED (a valid signature that is not the one the vault was made with),
  * INTEGRITY (the stored vault was modified).
+ *
+ * `vault` is the stored vault as JSON data (`VaultData`, e.g. `JSON.parse` of a database column
+ * declared as `VaultData`). The type is for the compiler: every field is validated again here
+ * (`parseVault`: INVALID_INPUT, UNSUPPORTED_VERSION), then the MAC is checked (INTEGRITY).
+ * @example
+ * const vault: VaultData = JSON.parse(row.vault);
+ * const unlocked = unlockVault(vault, { authorization, signature: keyMessageSignature });
  */
-export function unlockVault(vault: unknown, opts: UnlockVaultOptions): UnlockedVault {
+export function unlockVault(vault: VaultData, opts: UnlockVaultOptions): UnlockedVault {
   const data = parsedOnce(vault);
   aoptions(opts, 'options', ['authorization', 'signature', 'pepper', 'ttlMs', 'clock']);
   unlockTtl(opts.ttlMs);
@@ -346,8 +353,13 @@ export function unlockVault(vault: unknown, opts: UnlockVaultOptions): UnlockedV
   }
 }
 
-/** The key message a wallet must sign to unlock this vault (same text every time). */
-export function vaultKeyMessage(vault: unknown): { readonly text: string; readonly signedAs: SignedAs; readonly address: string } {
+/**
+ * The key message a wallet must sign to unlock this vault (same text every time). `vault` is the
+ * stored vault as JSON data (`VaultData`); it is validated here (`parseVault`) whatever its static type.
+ * @example
+ * const { text, signedAs } = vaultKeyMessage(vault); // ask the wallet to sign `text` as `signedAs`
+ */
+export function vaultKeyMessage(vault: VaultData): { readonly text: string; readonly signedAs: SignedAs; readonly address: string } {
   const data = parseVault(vault);
   return {
     text: createKeyMessage({ address: data.wallet, domain: data.domain, chain: data.chain, salt: kdmSalt(data), version: data.kdm.version }),
@@ -374,8 +386,13 @@ export interface RecoveryUnlockOptions {
  * vault's own wallet, the handle is a full one. With another wallet (`authorizedBy`, the user
  * lost the old one), the recovery code is a bearer credential, so the handle is restricted: the
  * only thing it can do is `rewrapVault` to that same wallet.
+ *
+ * `vault` is the stored vault as JSON data (`VaultData`); it is validated here (`parseVault`)
+ * whatever its static type, then the MAC is checked (INTEGRITY).
+ * @example
+ * const unlocked = unlockVaultWithRecovery(vault, { authorization, authorizedBy: newWallet, recoveryCode });
  */
-export function unlockVaultWithRecovery(vault: unknown, opts: RecoveryUnlockOptions): UnlockedVault {
+export function unlockVaultWithRecovery(vault: VaultData, opts: RecoveryUnlockOptions): UnlockedVault {
   const data = parseVault(vault);
   aoptions(opts, 'options', ['authorization', 'authorizedBy', 'recoveryCode', 'passphrase', 'pepper', 'ttlMs', 'clock']);
   if (!data.recovery) fail('NO_RECOVERY_SLOT', 'the vault has no recovery keyslot');

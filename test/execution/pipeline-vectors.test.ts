@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { address, getCompiledTransactionMessageDecoder } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
 import { describe, expect, it } from 'vitest';
+import { asOrder, asPolicy } from '../helpers/untyped.js';
 import { explainTransaction } from '../../src/execution/pipeline/explain.js';
 
 interface Case {
@@ -152,7 +153,7 @@ describe('vectors/policy-v2-transactions.json', () => {
   });
   for (const c of all) {
     it(`${c.decision.allowed ? 'allowed' : 'refused'}: ${c.name}`, async () => {
-      const e = explainTransaction({ policy: file.policy, agent: c.agent, message: Buffer.from(c.messageBase64, 'base64'), order: c.order, evaluateOrder: false, ...(c.lookupTables ? { lookupTables: c.lookupTables } : {}) });
+      const e = explainTransaction({ policy: asPolicy(file.policy), agent: c.agent, message: Buffer.from(c.messageBase64, 'base64'), order: asOrder(c.order), evaluateOrder: false, ...(c.lookupTables ? { lookupTables: c.lookupTables } : {}) });
       const lib = { allowed: e.allowed, ...(e.reason ? { reason: e.reason } : {}), ...(e.rule ? { rule: e.rule } : {}), ...(e.instructionIndex !== undefined ? { instructionIndex: e.instructionIndex } : {}) };
       expect(lib).toEqual(c.decision);
       expect(await naive(c)).toEqual(c.decision);

@@ -38,6 +38,7 @@ import {
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
+import { asOrder, asPolicy } from '../helpers/untyped.js';
 import { AgentvaultError } from '../../src/errors.js';
 import { normalizePolicy } from '../../src/execution/policy/index.js';
 import { explainTransaction } from '../../src/execution/pipeline/explain.js';
@@ -103,7 +104,7 @@ const jupiterJson = JSON.parse(jupiterIdl.toString('utf8'));
 const driftJson = JSON.parse(driftIdl.toString('utf8'));
 
 function policyV2(extra: Record<string, unknown> = {}) {
-  return normalizePolicy({
+  return normalizePolicy(asPolicy({
     v: 2,
     enabled: true,
     killSwitch: false,
@@ -114,14 +115,14 @@ function policyV2(extra: Record<string, unknown> = {}) {
     perps: { markets: ['SOL-PERP'], orderTypes: ['market', 'cancel'], maxLeverage: '2', maxPositionNotional: '1000', maxSlippageBps: 100, dailyLossLimit: '0' },
     programs: [...natives(), jupiterV6Preset({ maxPlatformFeeBps: 0 }), driftV2Preset({ markets: { 'SOL-PERP': 0 }, maxBaseAssetAmount: '5000000000' })],
     ...extra,
-  });
+  }));
 }
 const policy = policyV2();
 const transferOrder = { type: 'transfer', mint: USDC, amount: '5000000', destination: friend } as const;
 const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
 const explain = (message: Uint8Array, order: unknown, extra: Record<string, unknown> = {}) =>
   // these tests study the transaction stages (orders beyond the policy included): order evaluation is tested in v2-review F13
-  explainTransaction({ policy, agent, message, order, programs: [jupiter, drift], evaluateOrder: false, ...extra });
+  explainTransaction({ policy, agent, message, order: asOrder(order), programs: [jupiter, drift], evaluateOrder: false, ...extra });
 const decision = (e: ReturnType<typeof explainTransaction>) => (e.allowed ? 'allowed' : `${e.reason} @ ${e.rule}${e.instructionIndex === undefined ? '' : ` #${e.instructionIndex}`}`);
 
 describe('ATA derivation (SPEC 10.4.3)', () => {

@@ -20,6 +20,7 @@ import { _summaryTemplate, textLength } from '../../src/execution/policy/summary
 import { assertStatement } from '../../src/messages/fields.js';
 import { statementEnableExecution } from '../../src/messages/purposes.js';
 import { expectCode } from '../helpers/errors.js';
+import { asOrder, asPolicy, asState } from '../helpers/untyped.js';
 import vectors from '../../vectors/policy-v2.json' with { type: 'json' };
 import v1vectors from '../../vectors/policy.json' with { type: 'json' };
 
@@ -111,30 +112,30 @@ describe('policy v2: vectors/policy-v2.json (policies)', () => {
       // node:crypto hashes it; then the library must agree with both.
       expect(naiveCanonical(JSON.parse(v.canonical))).toBe(v.canonical);
       expect(nodeSha256(v.canonical)).toBe(v.hash);
-      expect(canonicalPolicyJson(v.policy)).toBe(v.canonical);
-      expect(policyHash(v.policy)).toBe(v.hash);
+      expect(canonicalPolicyJson(asPolicy(v.policy))).toBe(v.canonical);
+      expect(policyHash(asPolicy(v.policy))).toBe(v.hash);
       expect(policyHash(JSON.parse(v.canonical))).toBe(v.hash);
-      expect(summarizePolicy(v.policy)).toBe(v.summary);
+      expect(summarizePolicy(asPolicy(v.policy))).toBe(v.summary);
     });
   }
   for (const v of vectors.policies.invalid) {
     it(`invalid: ${v.name}`, () => {
-      const e = expectCode(() => normalizePolicy(v.policy), v.code as 'POLICY_INVALID');
+      const e = expectCode(() => normalizePolicy(asPolicy(v.policy)), v.code as 'POLICY_INVALID');
       if (v.field !== undefined) expect(e.details?.['field']).toBe(v.field);
     });
   }
   it('v1 vectors keep their exact hash (v1 is not re-read as v2)', () => {
     for (const v of v1vectors.valid) {
-      expect(policyHash(v.policy)).toBe(v.hash);
+      expect(policyHash(asPolicy(v.policy))).toBe(v.hash);
       expect(nodeSha256(v.canonical)).toBe(v.hash);
-      expect(normalizePolicy(v.policy).v).toBe(1);
+      expect(normalizePolicy(asPolicy(v.policy)).v).toBe(1);
     }
   });
 });
 
 describe('policy v2: normalization', () => {
   it('normalizes a full policy: sets sorted and de-duplicated, defaults, canonical amounts, frozen and branded', () => {
-    const p = normalizePolicy(fullPolicy());
+    const p = normalizePolicy(asPolicy(fullPolicy()));
     expect(isNormalizedPolicy(p)).toBe(true);
     expect(isNormalizedPolicy(JSON.parse(JSON.stringify(p)))).toBe(false);
     expect(Object.isFrozen(p)).toBe(true);
@@ -155,7 +156,7 @@ describe('policy v2: normalization', () => {
   it('does not mutate its input', () => {
     const input = fullPolicy();
     const copy = clone(input);
-    normalizePolicy(input);
+    normalizePolicy(asPolicy(input));
     expect(input).toEqual(copy);
   });
 
@@ -177,7 +178,7 @@ describe('policy v2: normalization', () => {
       if (path !== '')
         for (const seg of path.match(/[^.[\]]+/g)!) target = (target as Record<string, unknown>)[seg] as Record<string, unknown>;
       target['extra'] = '1';
-      const e = expectCode(() => normalizePolicy(p), 'POLICY_INVALID');
+      const e = expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID');
       // The named field is the extra one, or (for a map of names) an entry that is not well-formed.
       const expected = path === '' ? 'policy.extra' : `policy.${path}.extra`;
       const field = e.details?.['field'] as string;
@@ -189,7 +190,7 @@ describe('policy v2: normalization', () => {
     const bad = (mut: (p: Record<string, any>) => void, field: string) => {
       const p = fullPolicy() as Record<string, any>;
       mut(p);
-      expect(expectCode(() => normalizePolicy(p), 'POLICY_INVALID').details?.['field']).toBe(field);
+      expect(expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID').details?.['field']).toBe(field);
     };
     bad((p) => (p.programs[0].instructions = ['SetComputeUnitLimit', 'Unknown']), 'policy.programs[0].instructions[1]');
     bad((p) => (p.programs[1].instructions = ['CreateAccount']), 'policy.programs[1].instructions[0]');
@@ -228,7 +229,7 @@ describe('policy v2: normalization', () => {
     const bad = (b: unknown, field: string) => {
       const p = fullPolicy();
       p['budgets'] = [b];
-      expect(expectCode(() => normalizePolicy(p), 'POLICY_INVALID').details?.['field']).toBe(field);
+      expect(expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID').details?.['field']).toBe(field);
     };
     const ok = { scope: 'grant', windowSeconds: 3600, unit: 'signatures', limit: '10' };
     bad({ ...ok, scope: 'bot' }, 'policy.budgets[0].scope');
@@ -243,19 +244,19 @@ describe('policy v2: normalization', () => {
     bad({ ...ok, limit: '18446744073709551616' }, 'policy.budgets[0].limit');
     const p = fullPolicy();
     p['budgets'] = [ok, { ...ok, limit: '11' }];
-    expect(expectCode(() => normalizePolicy(p), 'POLICY_INVALID').details?.['field']).toBe('policy.budgets[1]');
+    expect(expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID').details?.['field']).toBe('policy.budgets[1]');
     // The same budget twice is one budget (a set).
     const q = fullPolicy();
     q['budgets'] = [ok, { ...ok }];
-    expect((normalizePolicy(q) as unknown as { budgets: unknown[] }).budgets.length).toBe(1);
-    expect(normalizePolicy({ ...fullPolicy(), budgets: [{ ...ok, limit: '010' }] })).toMatchObject({ budgets: [{ limit: '10' }] });
+    expect((normalizePolicy(asPolicy(q)) as unknown as { budgets: unknown[] }).budgets.length).toBe(1);
+    expect(normalizePolicy(asPolicy({ ...fullPolicy(), budgets: [{ ...ok, limit: '010' }] }))).toMatchObject({ budgets: [{ limit: '10' }] });
   });
 
   it('sections: empty sets refused, swap caps required for every input mint, same mint pair refused', () => {
     const bad = (mut: (p: Record<string, any>) => void, field: string) => {
       const p = fullPolicy() as Record<string, any>;
       mut(p);
-      expect(expectCode(() => normalizePolicy(p), 'POLICY_INVALID').details?.['field']).toBe(field);
+      expect(expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID').details?.['field']).toBe(field);
     };
     bad((p) => (p.perps.markets = []), 'policy.perps.markets');
     bad((p) => (p.spot.pairs = []), 'policy.spot.pairs');
@@ -282,18 +283,18 @@ describe('policy v2: normalization', () => {
   });
 
   it('a v1 document stamped v: 2 is UNSUPPORTED_VERSION; v: 3 too', () => {
-    expectCode(() => normalizePolicy({ ...v1vectors.valid[0]!.policy, v: 2 }), 'UNSUPPORTED_VERSION');
-    expectCode(() => normalizePolicy({ ...fullPolicy(), v: 3 }), 'UNSUPPORTED_VERSION');
+    expectCode(() => normalizePolicy(asPolicy({ ...v1vectors.valid[0]!.policy, v: 2 })), 'UNSUPPORTED_VERSION');
+    expectCode(() => normalizePolicy(asPolicy({ ...fullPolicy(), v: 3 })), 'UNSUPPORTED_VERSION');
   });
 });
 
 describe('policy v2: evaluateOrder', () => {
-  const p = normalizePolicy(fullPolicy());
+  const p = normalizePolicy(asPolicy(fullPolicy()));
   const rules = (order: unknown, state?: unknown, agent?: string) => {
-    const d = evaluateOrder(p, order, state, NOW, agent === undefined ? undefined : { agent });
+    const d = evaluateOrder(p, asOrder(order), asState(state), NOW, agent === undefined ? undefined : { agent });
     return d.allowed ? [] : d.violations.map((v) => v.rule);
   };
-  const swap = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 };
+  const swap = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
   it('swap: allowed pair within cap and slippage; every violation listed', () => {
     expect(rules(swap)).toEqual([]);
     expect(rules({ ...swap, inputMint: USDC, outputMint: WSOL })).toEqual(['spot.pairs', 'spot.maxInput']);
@@ -329,7 +330,7 @@ describe('policy v2: evaluateOrder', () => {
     expect(rules({ type: 'cancel', market: 'SOL-PERP' })).toEqual([]);
     const none = normalizePolicy({ v: 2, enabled: true, killSwitch: false, programs: [] });
     const r = (x: unknown) => {
-      const d = evaluateOrder(none, x, st, NOW);
+      const d = evaluateOrder(none, asOrder(x), st, NOW);
       return d.allowed ? [] : d.violations.map((v) => v.rule);
     };
     expect(r(o)).toEqual(['perps']);
@@ -339,7 +340,7 @@ describe('policy v2: evaluateOrder', () => {
     expect(r(null)).toEqual(['order']);
   });
   it('common rules: disabled, kill switch, window', () => {
-    const q = normalizePolicy({ ...fullPolicy(), enabled: false, killSwitch: true });
+    const q = normalizePolicy(asPolicy({ ...fullPolicy(), enabled: false, killSwitch: true }));
     const d = evaluateOrder(q, swap, undefined, Date.UTC(2026, 0, 1, 3, 0, 0));
     expect(d.allowed ? [] : d.violations.map((v) => v.rule)).toEqual(['enabled', 'killSwitch', 'window.notAfter', 'window.timeOfDay']);
   });
@@ -351,7 +352,7 @@ describe('policy v2: evaluateOrder', () => {
 
 describe('policy v2: summary', () => {
   it('summarizes every section, in the statement charset, within the bound', () => {
-    const s = summarizePolicy(fullPolicy());
+    const s = summarizePolicy(asPolicy(fullPolicy()));
     expect(s.length).toBeLessThanOrEqual(MAX_POLICY_SUMMARY_LENGTH);
     expect(s).toMatch(/^perps SOL-PERP: cancel\/limit orders, leverage max 3, position max 10000, slippage max 50 bps, daily loss limit 500; swaps wSOL to USDC, max in 1000000000 wSOL, slippage max 50 bps; transfers max 10000000 USDC to agent or 9WzDXw\.\.YtAWWM; /);
     expect(s.endsWith('.')).toBe(true);
@@ -360,7 +361,7 @@ describe('policy v2: summary', () => {
   it('a list that does not fit ends with "and N more", never omitted silently', () => {
     const markets = Array.from({ length: 200 }, (_, i) => `M${String(i).padStart(3, '0')}-PERP`);
     const p = { ...fullPolicy(), perps: { ...(fullPolicy()['perps'] as object), markets } };
-    const s = summarizePolicy(p);
+    const s = summarizePolicy(asPolicy(p));
     expect(s.length).toBeLessThanOrEqual(MAX_POLICY_SUMMARY_LENGTH);
     const m = /perps M000-PERP(?:, M\d{3}-PERP)* and (\d+) more markets/.exec(s);
     expect(m).not.toBeNull();
@@ -372,12 +373,12 @@ describe('policy v2: summary', () => {
     const b = clone(a);
     b.programs.reverse();
     b.budgets.reverse();
-    expect(summarizePolicy(b)).toBe(summarizePolicy(a));
+    expect(summarizePolicy(asPolicy(b))).toBe(summarizePolicy(asPolicy(a)));
     b.spot.maxInput[WSOL] = '2000000000';
-    expect(summarizePolicy(b)).not.toBe(summarizePolicy(a));
+    expect(summarizePolicy(asPolicy(b))).not.toBe(summarizePolicy(asPolicy(a)));
   });
   it('v1 policies have a summary too (optional in their statements)', () => {
-    const s = summarizePolicy(v1vectors.valid[0]!.policy);
+    const s = summarizePolicy(asPolicy(v1vectors.valid[0]!.policy));
     expect(s).toMatch(/^perps /);
     expect(s).toMatch(/any instruction of /);
   });
@@ -457,11 +458,11 @@ describe('policy v2: properties', () => {
   it('normalize is idempotent and the canonical text is a fixed point; naive canonical + node:crypto agree', () => {
     fc.assert(
       fc.property(v2Arb, (input) => {
-        const p = normalizePolicy(input);
+        const p = normalizePolicy(asPolicy(input));
         const text = canonicalPolicyJson(p);
         expect(canonicalPolicyJson(JSON.parse(text))).toBe(text);
         expect(naiveCanonical(JSON.parse(text))).toBe(text);
-        expect(policyHash(input)).toBe(nodeSha256(text));
+        expect(policyHash(asPolicy(input))).toBe(nodeSha256(text));
         const summary = summarizePolicy(JSON.parse(text));
         expect(summary).toBe(summarizePolicy(p));
         // Summary text: bounded, and the whole statement is in the SIWS statement grammar.
@@ -476,7 +477,7 @@ describe('policy v2: properties', () => {
       fc.property(v2Arb, fc.integer(), (input, seed) => {
         let s = seed >>> 0 || 1;
         const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) % 1000) / 1000;
-        expect(policyHash(shuffleSetsAndKeys(input, rnd))).toBe(policyHash(input));
+        expect(policyHash(asPolicy(shuffleSetsAndKeys(input, rnd)))).toBe(policyHash(asPolicy(input)));
       }),
       { numRuns: 150 },
     );
@@ -499,7 +500,7 @@ describe('policy v2: properties', () => {
         if (Object.prototype.hasOwnProperty.call(target, name)) return;
         // defineProperty: `target['__proto__'] = x` would set the prototype, not add a field.
         Object.defineProperty(target, name, { value: '1', enumerable: true, writable: true, configurable: true });
-        expectCode(() => normalizePolicy(p), 'POLICY_INVALID');
+        expectCode(() => normalizePolicy(asPolicy(p)), 'POLICY_INVALID');
       }),
       { numRuns: 200 },
     );
@@ -508,9 +509,9 @@ describe('policy v2: properties', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything(), v2Arb.chain((p) => fc.constant(p)), fc.jsonValue().map((j) => ({ v: 2, ...(typeof j === 'object' && j !== null && !Array.isArray(j) ? j : {}) }))), (x) => {
         try {
-          const p = normalizePolicy(x);
+          const p = normalizePolicy(asPolicy(x));
           summarizePolicy(p);
-          evaluateOrder(p, x, x, NOW);
+          evaluateOrder(p, asOrder(x), asState(x), NOW);
         } catch (e) {
           expect(e).toBeInstanceOf(AgentvaultError);
         }
@@ -519,7 +520,7 @@ describe('policy v2: properties', () => {
     );
   });
   it('the summary fitting computes text lengths exactly as the rendered text (any shown counts)', () => {
-    const templates = [fullPolicy(), v1vectors.valid[0]!.policy, { ...fullPolicy(), programs: [], budgets: [] }].map((x) => _summaryTemplate(normalizePolicy(x)));
+    const templates = [fullPolicy(), v1vectors.valid[0]!.policy, { ...fullPolicy(), programs: [], budgets: [] }].map((x) => _summaryTemplate(normalizePolicy(asPolicy(x))));
     fc.assert(
       fc.property(fc.nat(templates.length - 1), fc.array(fc.nat(6), { minLength: 64, maxLength: 64 }), (ti, ks) => {
         const t = templates[ti]!;
@@ -531,10 +532,10 @@ describe('policy v2: properties', () => {
     );
   });
   it('random orders never make evaluateOrder throw', () => {
-    const p = normalizePolicy(fullPolicy());
+    const p = normalizePolicy(asPolicy(fullPolicy()));
     fc.assert(
       fc.property(fc.oneof(fc.anything(), shapedOrder), fc.oneof(fc.anything(), fc.record({ positionNotional: fieldArb, dailyLoss: fieldArb })), (o, st) => {
-        const d = evaluateOrder(p, o, st, NOW);
+        const d = evaluateOrder(p, asOrder(o), asState(st), NOW);
         expect(typeof d.allowed).toBe('boolean');
       }),
       { numRuns: 300 },

@@ -11,6 +11,7 @@ import {
   type ExecutionPolicyInput,
 } from '../../src/execution/policy/index.js';
 import { expectCode } from '../helpers/errors.js';
+import { asOrder, asPolicy } from '../helpers/untyped.js';
 import { NOT_STRINGS } from '../helpers/wrong-types.js';
 import vectors from '../../vectors/policy.json' with { type: 'json' };
 import { basePolicy, COMPUTE_BUDGET, DRIFT, goodOrder, goodState, MEMO, NOW } from './_fixtures.js';
@@ -27,15 +28,15 @@ describe('policy: vectors/policy.json', () => {
     it(`valid: ${v.name}`, () => {
       // Independent recomputation: node:crypto over the hand-written canonical string.
       expect(nodeSha256(v.canonical)).toBe(v.hash);
-      expect(canonicalPolicyJson(v.policy)).toBe(v.canonical);
-      expect(policyHash(v.policy)).toBe(v.hash);
+      expect(canonicalPolicyJson(asPolicy(v.policy))).toBe(v.canonical);
+      expect(policyHash(asPolicy(v.policy))).toBe(v.hash);
       // The canonical text is itself a policy with the same hash (a fixed point).
       expect(policyHash(JSON.parse(v.canonical))).toBe(v.hash);
     });
   }
   for (const v of vectors.invalid) {
     it(`invalid: ${v.name}`, () => {
-      const e = expectCode(() => policyHash(v.policy), v.code as 'POLICY_INVALID');
+      const e = expectCode(() => policyHash(asPolicy(v.policy)), v.code as 'POLICY_INVALID');
       if ('field' in v && v.field !== undefined) expect(e.details?.['field']).toBe(v.field);
     });
   }
@@ -112,8 +113,8 @@ describe('policy: canonical JSON and hash', () => {
 
   it('wrong-typed policies are POLICY_INVALID, never a TypeError', () => {
     for (const [label, value] of [...NOT_STRINGS, ['array', []], ['class instance', new Date()]] as const) {
-      expect(() => policyHash(value), label).toThrow(AgentvaultError);
-      expectCode(() => policyHash(value), 'POLICY_INVALID');
+      expect(() => policyHash(asPolicy(value)), label).toThrow(AgentvaultError);
+      expectCode(() => policyHash(asPolicy(value)), 'POLICY_INVALID');
     }
     for (const field of ['allowedMarkets', 'allowedPrograms', 'allowedOrderTypes'] as const)
       for (const [label, value] of [...NOT_STRINGS.filter(([l]) => l !== 'array'), ['array with a number', [1]]] as const)
@@ -198,7 +199,7 @@ describe('policy: properties', () => {
   it('the same policy rewritten (key order, set order, duplicates, zero padding) hashes the same', () => {
     fc.assert(
       fc.property(policyArb, fc.integer({ min: 1, max: 2 ** 30 }), (p, seed) => {
-        expect(policyHash(rewrite(p, seed))).toBe(policyHash(p));
+        expect(policyHash(asPolicy(rewrite(p, seed)))).toBe(policyHash(p));
       }),
       { numRuns: 300 },
     );
@@ -318,8 +319,8 @@ describe('policy: evaluateOrder, each rule alone', () => {
   }
 
   it('order or state not an object: denied, never thrown', () => {
-    expect(only(evaluateOrder(policy, null, goodState, NOW))).toEqual(['order']);
-    expect(only(evaluateOrder(policy, 'buy', goodState, NOW))).toEqual(['order']);
+    expect(only(evaluateOrder(policy, asOrder(null), goodState, NOW))).toEqual(['order']);
+    expect(only(evaluateOrder(policy, asOrder('buy'), goodState, NOW))).toEqual(['order']);
     expect(only(evaluateOrder(policy, goodOrder, undefined, NOW))).toEqual(['state']);
   });
 
@@ -348,7 +349,7 @@ describe('policy: evaluateOrder, each rule alone', () => {
   });
 
   it('a cancel is exempt from the size rules, not from the allowlists', () => {
-    const cancel = { market: 'SOL-PERP', type: 'cancel', side: 'sell', notional: '0', leverage: '0' };
+    const cancel = { market: 'SOL-PERP', type: 'cancel', side: 'sell', notional: '0', leverage: '0' } as const;
     expect(evaluateOrder(policy, cancel, { positionNotional: '999999', dailyLoss: '100000' }, NOW).allowed).toBe(true);
     expect(only(evaluateOrder(policy, { ...cancel, market: 'X' }, goodState, NOW))).toEqual(['market']);
   });
@@ -364,7 +365,7 @@ describe('policy: evaluateOrder, each rule alone', () => {
   });
 
   it('a malformed policy throws POLICY_INVALID; a bad clock throws INVALID_INPUT', () => {
-    expectCode(() => evaluateOrder({ ...basePolicy(), maxLeverage: 3 }, goodOrder, goodState, NOW), 'POLICY_INVALID');
+    expectCode(() => evaluateOrder(asPolicy({ ...basePolicy(), maxLeverage: 3 }), goodOrder, goodState, NOW), 'POLICY_INVALID');
     for (const now of [Number.NaN, -1, 1.5, '1', undefined]) expectCode(() => evaluateOrder(policy, goodOrder, goodState, now as number), 'INVALID_INPUT');
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentvaultError } from '../../src/errors.js';
 import * as execution from '../../src/execution/index.js';
+import { asPolicy } from '../helpers/untyped.js';
 import { NOT_BYTES, NOT_INTEGERS, NOT_STRINGS } from '../helpers/wrong-types.js';
 import { basePolicy, goodOrder, goodState, newRevocations, NOW, setup, wrapperV1 } from './_fixtures.js';
 
@@ -29,10 +30,10 @@ describe('execution: wrong-typed arguments', () => {
       const isBytes = ArrayBuffer.isView(v) && v instanceof Uint8Array;
       await refused(`parseGrant ${label}`, () => execution.parseGrant(v));
       await refused(`serializeGrant ${label}`, () => execution.serializeGrant(v as never));
-      await refused(`normalizePolicy ${label}`, () => execution.normalizePolicy(v));
-      await refused(`policyHash ${label}`, () => execution.policyHash(v));
-      await refused(`summarizePolicy ${label}`, () => execution.summarizePolicy(v));
-      await refused(`evaluateOrder policy ${label}`, () => execution.evaluateOrder(v, goodOrder, goodState, NOW));
+      await refused(`normalizePolicy ${label}`, () => execution.normalizePolicy(asPolicy(v)));
+      await refused(`policyHash ${label}`, () => execution.policyHash(asPolicy(v)));
+      await refused(`summarizePolicy ${label}`, () => execution.summarizePolicy(asPolicy(v)));
+      await refused(`evaluateOrder policy ${label}`, () => execution.evaluateOrder(asPolicy(v), goodOrder, goodState, NOW));
       if (!isBytes) {
         await refused(`decodeTransactionMessage ${label}`, () => execution.decodeTransactionMessage(v as never));
         await refused(`looksLikeTransactionMessage ${label}`, () => execution.looksLikeTransactionMessage(v as never));

@@ -59,7 +59,7 @@ describe('context limits (SPEC 4.4)', () => {
     class C {
       address = address;
     }
-    expect(why(() => encodeContext(new C()))).toBe('INVALID_INPUT:context');
+    expect(why(() => encodeContext(new C() as never))).toBe('INVALID_INPUT:context');
     expect(why(() => encodeContext({ address, v: '\ud800' }))).toBe('INVALID_INPUT:context.v');
     expect(why(() => encodeContext({ address, v: 1 as unknown as string }))).toBe('INVALID_INPUT:context.v');
   });
@@ -75,8 +75,8 @@ describe('context refusals name the argument (SPEC 2)', () => {
     throw new Error('expected a refusal');
   };
   it.each([
-    ['not an object', () => encodeContext('x'), 'context', /^context: expected an object/],
-    ['class instance', () => encodeContext(new (class { address = address; })()), 'context', /^context: expected a plain object/],
+    ['not an object', () => encodeContext('x' as never), 'context', /^context: expected an object/],
+    ['class instance', () => encodeContext(new (class { address = address; })() as never), 'context', /^context: expected a plain object/],
     ['bad address', () => encodeContext({ address: 'x' }), 'context.address', /^context\.address: /],
     ['33 entries', () => encodeContext(Object.fromEntries([['address', address], ...Array.from({ length: 32 }, (_, i) => [`f${i}`, 'v'])])), 'context', /^context: at most 32 entries/],
     ['bad name', () => encodeContext({ address, 'a b': 'x' }), 'context', /^context: entry names must match/],

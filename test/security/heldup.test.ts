@@ -9,6 +9,7 @@ import { rotateVault } from '../../src/vault/rotation.js';
 import { createVault, prepareVault, unlockVault, vaultKeyMessage } from '../../src/vault/vault.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode } from '../helpers/errors.js';
+import { asVault } from '../helpers/untyped.js';
 import { testWallet, type TestWallet } from '../helpers/wallet.js';
 
 function make(w: TestWallet, domain = 'app.example.com') {
@@ -35,7 +36,7 @@ describe('security: controls that held up', () => {
     const { vault: v2 } = rotateVault(c.unlocked!);
     c.unlocked!.lock();
     const sig = w.sign(vaultKeyMessage(v2).text);
-    const unl = (v: unknown) => unlockVault(v, { authorization: fakeAuthorization(w.address), signature: sig }).lock();
+    const unl = (v: unknown) => unlockVault(asVault(v), { authorization: fakeAuthorization(w.address), signature: sig }).lock();
     unl(json(v2));
     const t1 = json(v2);
     [t1.umks[0].wallet, t1.umks[1].wallet] = [t1.umks[1].wallet, t1.umks[0].wallet];

@@ -23,6 +23,7 @@ import { findAssociatedTokenPda, getCloseAccountInstruction, getCreateAssociated
 import { getRequestHeapFrameInstruction, getSetComputeUnitLimitInstruction, getSetComputeUnitPriceInstruction } from '@solana-program/compute-budget';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
+import { asOrder, asPolicy } from '../helpers/untyped.js';
 import { AgentvaultError } from '../../src/errors.js';
 import { createExecutionGrant, withExecutionSigner } from '../../src/execution/grant.js';
 import { evaluateOrder, normalizePolicy, policyHash, summarizePolicy } from '../../src/execution/policy/index.js';
@@ -78,7 +79,7 @@ const natives = [
   { program: ATA_PROGRAM, native: 'associated-token', instructions: ['CreateIdempotent'] },
   { program: CB, native: 'compute-budget', instructions: ['SetComputeUnitLimit', 'SetComputeUnitPrice'] },
 ];
-const policyInput = (extra: Record<string, unknown> = {}) => ({
+const policyInput = (extra: Record<string, unknown> = {}) => asPolicy({
   v: 2 as const,
   enabled: true,
   killSwitch: false,
@@ -93,7 +94,7 @@ const policy = normalizePolicy(policyInput());
 const swapOrder = { type: 'swap', inputMint: WSOL, outputMint: USDC, inputAmount: '1000000000', slippageBps: 50 } as const;
 const perpOrder = { type: 'market', market: 'SOL-PERP', side: 'buy', notional: '150', leverage: '1', baseAmount: '1000000000', reduceOnly: false, slippageBps: 50 } as const;
 const STATE = { positionNotional: '0', dailyLoss: '0', markPrice: '150' };
-const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order, programs: [jupiter, drift], state: STATE, now: NOW });
+const explain = (message: Uint8Array, order: unknown) => explainTransaction({ policy, agent, message, order: asOrder(order), programs: [jupiter, drift], state: STATE, now: NOW });
 const decision = (e: ReturnType<typeof explainTransaction>) => (e.allowed ? 'allowed' : `${e.reason} @ ${e.rule}${e.instructionIndex === undefined ? '' : ` #${e.instructionIndex}`}`);
 
 // Jupiter sharedAccountsRoute / ExactOut with honest accounts (agent's own ATAs), Codama-encoded data.

@@ -33,6 +33,7 @@ vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
   const { cachedScrypt } = await import('../vault/_scrypt-cache.js');
   return { ...real, scrypt: cachedScrypt(real.scrypt as never) };
 });
+import { asVault } from '../helpers/untyped.js';
 
 const DOMAIN = 'app.example.com';
 const te = new TextEncoder();
@@ -46,8 +47,8 @@ function make(w: TestWallet, extra: Partial<Parameters<typeof createVault>[0]> =
   return createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(w.address), ...extra });
 }
 function unlock(v: unknown, w: TestWallet, extra: Record<string, unknown> = {}) {
-  const { text } = vaultKeyMessage(v);
-  return unlockVault(v, { authorization: fakeAuthorization(w.address), signature: w.sign(text), ...extra });
+  const { text } = vaultKeyMessage(asVault(v));
+  return unlockVault(asVault(v), { authorization: fakeAuthorization(w.address), signature: w.sign(text), ...extra });
 }
 const json = (v: VaultData): any => JSON.parse(JSON.stringify(v));
 
@@ -76,7 +77,7 @@ describe('security: vault', () => {
     expect(vault.recovery?.peppered).toBe(true);
     const thief = testWallet(2);
     const steal = (v: unknown, extra: Record<string, unknown> = {}) =>
-      unlockVaultWithRecovery(v, { authorization: fakeAuthorization(thief.address), authorizedBy: thief.address, passphrase: PASSPHRASE, ...extra });
+      unlockVaultWithRecovery(asVault(v), { authorization: fakeAuthorization(thief.address), authorizedBy: thief.address, passphrase: PASSPHRASE, ...extra });
     // The stored JSON, the passphrase and a wallet's authorization, but no pepper: refused.
     expectCode(() => steal(json(vault)), 'INVALID_INPUT');
     // Editing the flag away does not help: the pepper is in the key material, not just a flag.
@@ -198,7 +199,7 @@ describe('security: vault', () => {
     // A's rotation is not stored yet: migration refuses to seal under a UMK the store lacks.
     await expectCodeAsync(migrateRecords(a, { stored: vault, records: [{ id: 'r1', type: 'agent-key', record: rec }], save: () => {} }), 'INVALID_INPUT');
     let migrated = rec;
-    const stored: unknown = fromA; // A saved (compare-and-swap on revision 1 succeeded)
+    const stored: VaultData = fromA; // A saved (compare-and-swap on revision 1 succeeded)
     expect(await migrateRecords(a, { stored, records: [{ id: 'r1', type: 'agent-key', record: rec }], save: (_id, r) => void (migrated = r) })).toEqual({ migrated: 1, skipped: 0 });
     // B rotates from its stale view: same revision number as A's vault, other UMK v2.
     const { vault: fromB } = rotateVault(b);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { _deriveSessionKey, openSession } from '../../src/sessions/session.js';
 import { _sessionPeppersFromBytes } from '../../src/sessions/peppers.js';
 import { MemorySessionStore } from '../../src/sessions/memory.js';
+import { asVault } from '../helpers/untyped.js';
 import vectors from '../../vectors/sessions.json' with { type: 'json' };
 import vaultVector from '../../vectors/vault.json' with { type: 'json' };
 
@@ -46,7 +47,7 @@ describe('vectors/sessions.json', () => {
     it(`${v.name}: openSession reopens the vault of vectors/vault.json`, async () => {
       const store = await storeWith(v);
       const peppers = peppersAll();
-      const opened = await openSession(v.token, { peppers, store, vault: () => vaultVector.expected, now: v.expiresAt - 60_000 });
+      const opened = await openSession(v.token, { peppers, store, vault: () => asVault(vaultVector.expected), now: v.expiresAt - 60_000 });
       try {
         expect(opened.wallet).toBe(vaultVector.wallet.address);
         const sub = opened.vault.subkey('agent-key');
@@ -75,7 +76,7 @@ describe('vectors/sessions.json', () => {
         {
           peppers: _sessionPeppersFromBytes(pep),
           store,
-          vault: () => (vaultCalls++, vaultVector.expected),
+          vault: () => (vaultCalls++, asVault(vaultVector.expected)),
           now: 'now' in bad ? bad.now : v.expiresAt - 60_000,
         },
       ).then(

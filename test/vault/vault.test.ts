@@ -19,6 +19,7 @@ import {
 import { parseVault, type VaultData } from '../../src/vault/data.js';
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode } from '../helpers/errors.js';
+import { asVault } from '../helpers/untyped.js';
 import { withFixedRandom } from '../helpers/random.js';
 import { keyMessageRef, naclKeypair, naclSign, subkeyRef, walletKeyRef } from '../helpers/reference.js';
 import { testWallet, type TestWallet } from './_wallet.js';
@@ -87,7 +88,7 @@ describe('vault: known-answer vectors', () => {
     });
     created.unlocked.lock();
     expect(JSON.parse(JSON.stringify(created.vault))).toEqual(vaultVector.expected);
-    const u = unlockVault(vaultVector.expected, { authorization: fakeAuthorization(vaultVector.wallet.address), signature: sig });
+    const u = unlockVault(asVault(vaultVector.expected), { authorization: fakeAuthorization(vaultVector.wallet.address), signature: sig });
     expect(toHex(u.subkey('agent-key').expose())).toBe(vaultVector.subkeys['agent-key']);
     u.lock();
   });

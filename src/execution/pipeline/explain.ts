@@ -6,29 +6,34 @@
 import { abytes, aobject } from '../../_utils.js';
 import { AgentvaultError, fail } from '../../errors.js';
 import { decodeAddress } from '../../primitives/address.js';
-import { normalizePolicy } from '../policy/normalize.js';
-import { evaluateOrder } from '../policy/order.js';
+import { normalizePolicy, type PolicyInput } from '../policy/normalize.js';
+import { evaluateOrder, type ExecutionState, type OrderInput } from '../policy/order.js';
 import type { DecodedInstruction, ProgramDecoder } from '../programs/types.js';
 import { aLookupTables } from '../transaction/accounts.js';
 import { aBoundOrder, snapshotOrder } from './bind.js';
 import { aProgramDecoders, evaluateTransaction, type PipelineTrace } from './evaluate.js';
 
-/** Options of {@link explainTransaction}. */
+/**
+ * Options of {@link explainTransaction}: the same policy, order and state types as
+ * `withExecutionSigner` takes (issue 15 item 2). The types are for the compiler; every value is
+ * still validated at run time (`POLICY_INVALID`, `INVALID_INPUT`, an order violation), so values
+ * parsed from JSON can be declared as these types and passed.
+ */
 export interface ExplainTransactionOptions {
-  /** The policy (input or normalized). */
-  readonly policy: unknown;
+  /** The policy: v1 or v2 as written, or normalized (`normalizePolicy`). */
+  readonly policy: PolicyInput;
   /** The agent wallet address (the fee payer the transaction must name). */
   readonly agent: string;
   /** The transaction message bytes (what would be signed). */
   readonly message: Uint8Array;
-  /** The order the transaction must implement (required for v2 policies). */
-  readonly order?: unknown;
+  /** The order the transaction must implement (required for v2 policies, where it is an `OrderV2`). */
+  readonly order?: OrderInput;
   /** Lookup-table contents fetched by the app through its own RPC: table address -> entries. */
   readonly lookupTables?: Readonly<Record<string, readonly string[]>>;
   /** Decoders of the Anchor programs the policy names (`createProgramDecoder`). */
   readonly programs?: readonly ProgramDecoder[];
   /** Account state for `evaluateOrder` (perps orders need it, as in `withExecutionSigner`). */
-  readonly state?: unknown;
+  readonly state?: ExecutionState;
   /** ms since the epoch for `evaluateOrder` (window, time of day); default `Date.now()`. */
   readonly now?: number;
   /**
@@ -63,7 +68,8 @@ const KEYS = new Set(['policy', 'agent', 'message', 'order', 'lookupTables', 'pr
 export function explainTransaction(options: ExplainTransactionOptions): TransactionExplanation {
   const o = aobject(options, 'options');
   for (const k of Object.keys(o)) if (!KEYS.has(k)) fail('INVALID_INPUT', `options.${k}: unknown option`, { field: `options.${k}` });
-  const policy = normalizePolicy(o['policy']);
+  // The typed options are still untrusted at run time: normalizePolicy validates (POLICY_INVALID).
+  const policy = normalizePolicy(o['policy'] as PolicyInput);
   const agent = o['agent'];
   decodeAddress(agent, 'agent');
   const message = Uint8Array.from(abytes(o['message'], 'message'));
@@ -79,7 +85,8 @@ export function explainTransaction(options: ExplainTransactionOptions): Transact
   const check = o['evaluateOrder'] ?? true;
   if (typeof check !== 'boolean') fail('INVALID_INPUT', 'evaluateOrder: expected a boolean', { field: 'evaluateOrder' });
   if (check && policy.v === 2 && snapshot !== undefined) {
-    const d = evaluateOrder(policy, snapshot, o['state'], now, { agent: agent as string });
+    // The snapshot and the state are checked field by field there (a malformed one is a violation).
+    const d = evaluateOrder(policy, snapshot as OrderInput, o['state'] as ExecutionState | undefined, now, { agent: agent as string });
     if (!d.allowed) return Object.freeze({ allowed: false, reason: 'order-refused', rule: d.violations[0]!.rule, decoded: Object.freeze([]) });
   }
   try {

@@ -19,6 +19,26 @@ export type PolicyV2 = ExecutionPolicyV2 & { readonly [normalizedBrand]: true };
 /** What `normalizePolicy` returns: only the library can make one. */
 export type NormalizedPolicy = PolicyV1 | PolicyV2;
 
+/**
+ * A policy as the app passes it to every public function (issue 15 item 2): v1 or v2 as written,
+ * or a policy already normalized by `normalizePolicy`. The type is for the compiler; the value is
+ * still validated at run time (`POLICY_INVALID`, `UNSUPPORTED_VERSION`), since it often comes from
+ * a database: declare a parsed document as this type (`const policy: PolicyInput =
+ * JSON.parse(row.policy)`) and pass it; the check happens inside.
+ */
+export type PolicyInput = ExecutionPolicyInput | ExecutionPolicyV2Input | NormalizedPolicy;
+
+/**
+ * What `normalizePolicy` returns for an input of type `P`: `PolicyV2` for a v2 document,
+ * `PolicyV1` for a v1 one, `NormalizedPolicy` when the version is not known statically (a
+ * `PolicyInput`, or the `any` of `JSON.parse`: narrow on `.v`).
+ */
+export type NormalizedPolicyOf<P extends PolicyInput> = P extends ExecutionPolicyV2Input | PolicyV2
+  ? PolicyV2
+  : P extends ExecutionPolicyInput | PolicyV1
+    ? PolicyV1
+    : NormalizedPolicy;
+
 const V1_ONLY_KEYS = ['allowedMarkets', 'allowedOrderTypes', 'maxLeverage', 'maxPositionNotional', 'maxSlippageBps', 'dailyLossLimit', 'allowedPrograms'];
 
 // Only values made here pass `isNormalizedPolicy`; a look-alike object is normalized again.
@@ -29,20 +49,22 @@ export function isNormalizedPolicy(value: unknown): value is NormalizedPolicy {
   return typeof value === 'object' && value !== null && made.has(value);
 }
 
+// One generic signature rather than overloads: with overloads, the `any` of `JSON.parse` would pick
+// the first (v1) one and type a v2 policy as v1.
 /**
  * Validate and normalize a policy (SPEC 10.3.1, 10.3.5). `v` absent or `1`: schema v1; `v: 2`:
  * schema v2. Throws `POLICY_INVALID` with `details.field` naming the first bad field (unknown
  * fields are refused at every level), `UNSUPPORTED_VERSION` for another `v`. Idempotent:
- * `normalizePolicy(normalizePolicy(p))` is the same object.
+ * `normalizePolicy(normalizePolicy(p))` is the same object. The parameter is typed
+ * (`PolicyInput`) so that a mistake fails `tsc`; the validation above still runs on every value
+ * that is not already normalized (a document from `JSON.parse` is checked field by field).
  * @example
  * const policy = normalizePolicy({ v: 2, enabled: true, killSwitch: false,
  *   spot: { pairs: [{ inputMint: WSOL, outputMint: USDC }], maxInput: { [WSOL]: '1000000000' }, maxSlippageBps: 50 },
  *   programs: [{ program: 'ComputeBudget111111111111111111111111111111', native: 'compute-budget', instructions: ['SetComputeUnitLimit'] }] });
  */
-export function normalizePolicy(input: ExecutionPolicyInput | PolicyV1): PolicyV1;
-export function normalizePolicy(input: ExecutionPolicyV2Input | PolicyV2): PolicyV2;
-export function normalizePolicy(input: unknown): NormalizedPolicy;
-export function normalizePolicy(input: unknown): NormalizedPolicy {
+export function normalizePolicy<const P extends PolicyInput>(input: P): NormalizedPolicyOf<P>;
+export function normalizePolicy(input: PolicyInput): NormalizedPolicy {
   if (isNormalizedPolicy(input)) return input;
   const p = plainObject(input, 'policy');
   const v = p['v'];

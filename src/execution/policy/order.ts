@@ -4,7 +4,8 @@
  */
 import { fail } from '../../errors.js';
 import { parseDecimal } from './_parse.js';
-import { normalizePolicy, type PolicyV1, type PolicyV2 } from './normalize.js';
+import { normalizePolicy, type PolicyInput, type PolicyV1, type PolicyV2 } from './normalize.js';
+import type { DecimalString, OrderV2 } from './types.js';
 import { ORDER_TYPES, type OrderType, type TimeOfDayWindow } from './v1.js';
 import { decodeAddress } from '../../primitives/address.js';
 
@@ -21,12 +22,29 @@ export interface Order {
   readonly slippageBps?: number;
 }
 
-/** Account state the app tracks; every field required (missing means deny). */
+/**
+ * An order as the bot describes it, to every public function that takes one (issue 15 item 2):
+ * `Order` under a v1 policy, `OrderV2` under a v2 policy (SPEC 10.3.3). The type is for the
+ * compiler; `evaluateOrder` still checks every field at run time (a malformed or unknown field is a
+ * violation, never an exception), so an order parsed from JSON can be declared as this type.
+ */
+export type OrderInput = Order | OrderV2;
+
+/**
+ * Account state the app tracks, read by the perps rules (every v1 order, v2 perps orders). Amounts
+ * are decimal strings in quote units; a missing or malformed field is a violation (rule `state`,
+ * or the rule that needs it), never a default. Swaps and transfers under a v2 policy need no state.
+ */
 export interface ExecutionState {
   /** Absolute notional of the current position in this market, before the order. */
-  readonly positionNotional: string;
+  readonly positionNotional: DecimalString;
   /** Today's (UTC) realized plus unrealized loss, as a non-negative decimal (`"0"` if in profit). */
-  readonly dailyLoss: string;
+  readonly dailyLoss: DecimalString;
+  /**
+   * Quote price of one whole base asset, read by the app from its own oracle. Required for v2 perps
+   * orders (SPEC 10.3.6): their notional must cover `baseAmount` x `markPrice`; ignored by v1.
+   */
+  readonly markPrice?: DecimalString;
 }
 
 /** One violated rule: a stable rule name and a message without secrets. */
@@ -140,13 +158,22 @@ function record(value: unknown): Record<string, unknown> | undefined {
  * amount at most `spot.maxInput[inputMint]` and a slippage at most `spot.maxSlippageBps`; a
  * `transfer` needs `transfers`, a listed mint, an amount at most its cap and a destination that is
  * listed or is `context.agent`; a perps order needs `perps` and is checked as in v1 against it.
- * `state` is required for perps orders only.
+ * `state` is required for perps orders only (pass `undefined` for a swap or a transfer).
+ *
+ * The parameters are typed (`PolicyInput`, `OrderInput`, `ExecutionState`) so that a mistake fails
+ * `tsc`; the run-time checks above still apply to every value, typed or parsed from JSON.
  * @example
  * const d = evaluateOrder(policy, { market: 'SOL-PERP', type: 'limit', side: 'buy', notional: '100', leverage: '2' },
  *   { positionNotional: '0', dailyLoss: '0' }, Date.now());
  * if (!d.allowed) console.log(d.violations.map((v) => v.rule));
  */
-export function evaluateOrder(policy: unknown, order: unknown, state: unknown, now: number, context?: EvaluateOrderContext): PolicyDecision {
+export function evaluateOrder(
+  policy: PolicyInput,
+  order: OrderInput,
+  state: ExecutionState | undefined,
+  now: number,
+  context?: EvaluateOrderContext,
+): PolicyDecision {
   const p = normalizePolicy(policy);
   if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0)
     fail('INVALID_INPUT', 'now: expected ms since the epoch (a non-negative integer)', { field: 'now' });

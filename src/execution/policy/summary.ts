@@ -8,7 +8,7 @@
  * @module
  */
 import { fail } from '../../errors.js';
-import { normalizePolicy, type NormalizedPolicy, type PolicyV1, type PolicyV2 } from './normalize.js';
+import { normalizePolicy, type NormalizedPolicy, type PolicyInput, type PolicyV1, type PolicyV2 } from './normalize.js';
 import type { NativeProgram } from './types.js';
 import type { NormalizedBudget } from './v2.js';
 import type { PolicyWindow } from './v1.js';
@@ -292,12 +292,13 @@ export function _summaryOf(p: NormalizedPolicy): string | undefined {
  * enable-execution statement, regenerated and compared on verification. Pure and deterministic,
  * at most `MAX_POLICY_SUMMARY_LENGTH` characters from the SIWS statement charset. Throws
  * `POLICY_INVALID` (reason `summary-too-long`) for a policy whose limits cannot be shown in that
- * length even with every list cut to its count.
+ * length even with every list cut to its count. A policy that is not already normalized is
+ * validated first (`POLICY_INVALID`), whatever its static type.
  * @example
  * summarizePolicy(policy);
  * // 'swaps wSOL to USDC, max in 1000000000 wSOL, slippage max 50 bps; priority fee max 10000 lamports; programs compute-budget: SetComputeUnitLimit/SetComputeUnitPrice.'
  */
-export function summarizePolicy(policy: unknown): string {
+export function summarizePolicy(policy: PolicyInput): string {
   const s = _summaryOf(normalizePolicy(policy));
   if (s === undefined)
     fail('POLICY_INVALID', `policy: its summary cannot fit ${MAX_POLICY_SUMMARY_LENGTH} characters`, { field: 'policy', reason: 'summary-too-long' });

@@ -7,6 +7,7 @@
  */
 import { fail } from '../../../errors.js';
 import type { ArgConstraint, InstructionRule, ProgramRule } from '../../policy/types.js';
+import type { ProgramDecoder } from '../types.js';
 import { checkDecoder, deepFreeze, optBool, presetOptions, U64 } from './_options.js';
 
 /** Drift v2 program id. */
@@ -50,8 +51,11 @@ export interface DriftV2PresetOptions {
   readonly allowCancelById?: boolean;
   /** Also allow `placeAndTakePerpOrder` (default false). */
   readonly allowPlaceAndTake?: boolean;
-  /** When given, must be a decoder of the pinned IDL (refused otherwise). */
-  readonly decoder?: unknown;
+  /**
+   * When given, must be a decoder of the pinned IDL (`createProgramDecoder` of that IDL); a decoder
+   * of another program or IDL is refused at run time (`INVALID_INPUT`, reason `idl-mismatch`).
+   */
+  readonly decoder?: ProgramDecoder;
 }
 
 /**

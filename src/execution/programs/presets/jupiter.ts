@@ -6,6 +6,7 @@
 import { fail } from '../../../errors.js';
 import { decodeAddress } from '../../../primitives/address.js';
 import type { AccountConstraint, InstructionRule, ProgramRule } from '../../policy/types.js';
+import type { ProgramDecoder } from '../types.js';
 import { checkDecoder, deepFreeze, optBool, optInt, presetOptions } from './_options.js';
 
 /** Jupiter aggregator v6 program id. */
@@ -32,8 +33,11 @@ export interface JupiterV6PresetOptions {
    * (SPEC 10.5.5; review F3).
    */
   readonly exactOut?: boolean;
-  /** When given, must be a decoder of the pinned IDL (refused otherwise). */
-  readonly decoder?: unknown;
+  /**
+   * When given, must be a decoder of the pinned IDL (`createProgramDecoder` of that IDL); a decoder
+   * of another program or IDL is refused at run time (`INVALID_INPUT`, reason `idl-mismatch`).
+   */
+  readonly decoder?: ProgramDecoder;
 }
 
 /**
