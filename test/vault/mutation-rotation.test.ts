@@ -414,3 +414,22 @@ describe('rotateVault: what it zeroes', () => {
     u2.lock();
   });
 });
+
+describe('rotateVault: after a retirement, with a pepper', () => {
+  it('a code is proved against the active version, even when the oldest entry is retired; pepper is an option', () => {
+    const pepper = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+    const created = make({ pepper, recovery: { kind: 'code' } });
+    const code = created.recoveryCode!.exposeText();
+    rotateVault(created.unlocked);
+    const { vault } = retireUmkVersion(created.unlocked, 1, []);
+    created.unlocked.lock();
+    expect(vault.umks[0]).toEqual({ version: 1, state: 'retired' });
+    const u = unlock(vault, { pepper });
+    const { vault: v3 } = rotateVault(u, { recoveryCode: code, pepper });
+    expect(v3.activeUmkVersion).toBe(3);
+    u.lock();
+    const ru = unlockVaultWithRecovery(v3, { authorization: fakeAuthorization(w.address), recoveryCode: code, pepper });
+    expect(ru.activeUmkVersion).toBe(3);
+    ru.lock();
+  });
+});
