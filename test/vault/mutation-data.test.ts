@@ -243,3 +243,20 @@ describe('parseVault: the result', () => {
     expect(Object.isFrozen(input) || Object.isFrozen(input.kdm)).toBe(false);
   });
 });
+
+describe('parseVault: refusal details, exactly', () => {
+  it('a refusal without a reason has no reason key; an unknown field says so', () => {
+    const t = json(plain);
+    t.format = 'x';
+    const e = expectCode(() => parseVault(t), 'INVALID_INPUT');
+    expect(Object.keys(e.details!)).toEqual(['field']);
+    const u = expectCode(() => parseVault({ ...json(plain), extra: 1 }), 'INVALID_INPUT');
+    expect(Object.keys(u.details!).sort()).toEqual(['field', 'reason']);
+    expect(u.message).toBe('vault.extra: unknown field');
+    const k = expectCode(() => parseVault({ ...json(plain), kdm: { ...plain.kdm, x: 1 } }), 'INVALID_INPUT');
+    expect(k.message).toBe('vault.kdm.x: unknown field');
+  });
+  it('mac: a value that only prints as 43 base64url characters (an array) is refused', () => {
+    for (const m of [['A'.repeat(43)], { toString: 'A'.repeat(43) }]) refused(plain, (t) => (t.mac = m), 'vault.mac');
+  });
+});

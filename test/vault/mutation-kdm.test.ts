@@ -3,7 +3,7 @@
  * and a message naming the argument, and the defaults (version 1, raw signing). Written to kill
  * the mutants of src/vault/kdm.ts that the behaviour tests left alive (issue 16 item 5).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   assertChain, assertDomain, createKeyMessage, deriveWalletKey, KDM_FIRST_LINE, KDM_SALT_LENGTH, KDM_VERSION, keyMessageBytes, VAULT_CHAINS,
 } from '../../src/vault/kdm.js';
@@ -111,5 +111,21 @@ describe('kdm: deriveWalletKey', () => {
     expect(expectCode(() => deriveWalletKey({ ...fields, signature: sig, pepper: new Uint8Array(31) }), 'WEAK_KEY').details).toEqual({ field: 'pepper' });
     // The all-zero signature is refused as a signature (strict verification), not used as key material.
     expect(expectCode(() => deriveWalletKey({ ...fields, signature: new Uint8Array(64) }), 'INVALID_SIGNATURE').details).toEqual({ reason: 'kdm-signature' });
+  });
+});
+
+describe('kdm: zeroing', () => {
+  it('the HKDF input (signature copy, with the pepper when there is one) is zeroed; the caller\'s signature is not', () => {
+    const pepper = Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 3) & 0xff);
+    for (const [extra, len] of [[{}, 64], [{ pepper }, 96]] as const) {
+      const spy = vi.spyOn(Uint8Array.prototype, 'fill');
+      const copy = Uint8Array.from(sig);
+      deriveWalletKey({ ...fields, signature: copy, ...extra }).dispose();
+      const zeroed = spy.mock.contexts.filter((_, i) => spy.mock.calls[i]![0] === 0) as Uint8Array[];
+      spy.mockRestore();
+      expect(zeroed.map((b) => b.length)).toContain(len);
+      expect(copy).toEqual(sig);
+      expect(pepper.some((b) => b !== 0)).toBe(true);
+    }
   });
 });

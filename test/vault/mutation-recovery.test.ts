@@ -169,3 +169,19 @@ describe('recovery passphrase', () => {
     expect(lengths).toEqual(expect.arrayContaining([28, 32, 64]));
   });
 });
+
+describe('recovery code key: zeroing', () => {
+  it('the parsed code bytes and the HKDF input are zeroed', () => {
+    const code = recoveryCodeTextRef(Buffer.from(SALT.subarray(0, 16)));
+    for (const [pepper, len] of [[undefined, 16], [PEPPER, 48]] as const) {
+      const spy = vi.spyOn(Uint8Array.prototype, 'fill');
+      deriveRecoveryCodeKey(code, SALT, OWNER, pepper).dispose();
+      const zeroed = spy.mock.contexts.filter((_, i) => spy.mock.calls[i]![0] === 0) as Uint8Array[];
+      spy.mockRestore();
+      const lengths = zeroed.map((b) => b.length);
+      expect(lengths.filter((l) => l === 16).length).toBeGreaterThanOrEqual(pepper ? 1 : 2);
+      expect(lengths).toContain(len);
+      expect(PEPPER.some((b) => b !== 0)).toBe(true);
+    }
+  });
+});

@@ -7,6 +7,7 @@
  */
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { _setRandomSourceForTests } from '../../src/_random.js';
 import { recordUmkVersion } from '../../src/records/record.js';
 import { SecretBytes } from '../../src/secret.js';
 import { migrateRecords, retireUmkVersion, rotateVault } from '../../src/vault/rotation.js';
@@ -368,5 +369,67 @@ describe('UnlockedVault', () => {
     expect(Object.getOwnPropertyDescriptor(UnlockedVault.prototype, 'locked')!.get!.call({})).toBe(true);
     expect(Object.getOwnPropertyDescriptor(UnlockedVault.prototype, 'expiresAt')!.get!.call({})).toBe(0);
     expect(() => UnlockedVault.prototype.lock.call({} as never)).not.toThrow();
+  });
+});
+
+describe('rotateVault: what it zeroes', () => {
+  it('the new UMK buffer after sealing, and the opened recovery slot when proving a code', () => {
+    const created = make({ recovery: { kind: 'code' } });
+    created.unlocked.lock();
+    const u = unlock(created.vault);
+    expect(Object.isFrozen(u)).toBe(true);
+    const code = created.recoveryCode!.exposeText();
+    const draws: Uint8Array[] = [];
+    _setRandomSourceForTests((n) => {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 13 + draws.length + 1) & 0xff);
+      draws.push(b);
+      return b;
+    });
+    const spy = vi.spyOn(SecretBytes, 'from');
+    try {
+      rotateVault(u, { recoveryCode: code });
+    } finally {
+      _setRandomSourceForTests();
+    }
+    const made = spy.mock.results.map((r) => r.value as SecretBytes);
+    spy.mockRestore();
+    expect(draws[0]).toHaveLength(32);
+    expect(draws[0]!.every((b) => b === 0)).toBe(true);
+    // Everything derived or opened is zeroed, except the recovery key the handle now keeps.
+    const kept = stateFor(u).recoveryKey!;
+    expect(made).toContain(kept);
+    expect(made.filter((s) => s !== kept).every((s) => s.disposed)).toBe(true);
+    expect(made.length).toBeGreaterThanOrEqual(2); // the derived recovery key and the opened recovery slot
+    // The handle's copy of the new UMK is intact: a record sealed now opens after a fresh unlock.
+    const rec = u.seal('profile', te.encode('v2'));
+    const { vault } = { vault: u.data };
+    u.lock();
+    expect(unlock(vault).open('profile', rec).exposeText()).toBe('v2');
+    // dropRecovery zeroes the recovery key the handle held.
+    const u2 = unlock(vault);
+    rotateVault(u2, { recoveryCode: code });
+    const held = stateFor(u2).recoveryKey!;
+    rotateVault(u2, { dropRecovery: true });
+    expect(held.disposed).toBe(true);
+    u2.lock();
+  });
+});
+
+describe('rotateVault: after a retirement, with a pepper', () => {
+  it('a code is proved against the active version, even when the oldest entry is retired; pepper is an option', () => {
+    const pepper = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+    const created = make({ pepper, recovery: { kind: 'code' } });
+    const code = created.recoveryCode!.exposeText();
+    rotateVault(created.unlocked);
+    const { vault } = retireUmkVersion(created.unlocked, 1, []);
+    created.unlocked.lock();
+    expect(vault.umks[0]).toEqual({ version: 1, state: 'retired' });
+    const u = unlock(vault, { pepper });
+    const { vault: v3 } = rotateVault(u, { recoveryCode: code, pepper });
+    expect(v3.activeUmkVersion).toBe(3);
+    u.lock();
+    const ru = unlockVaultWithRecovery(v3, { authorization: fakeAuthorization(w.address), recoveryCode: code, pepper });
+    expect(ru.activeUmkVersion).toBe(3);
+    ru.lock();
   });
 });

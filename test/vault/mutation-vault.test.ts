@@ -562,3 +562,37 @@ describe('rewrapVault', () => {
     expect(again).toEqual(n);
   });
 });
+
+describe('rewrapVault: the keys the handle gives up', () => {
+  it('the old wallet key is zeroed; a new or removed recovery zeroes the old recovery key', () => {
+    const created = make({ recovery: { kind: 'code' } });
+    const u = created.unlocked;
+    const oldWallet = stateFor(u).walletKey!;
+    const oldRecovery = stateFor(u).recoveryKey!;
+    rewrapVault(u, prep(w2));
+    expect(oldWallet.disposed).toBe(true);
+    expect(oldRecovery.disposed).toBe(false); // kept: the slots did not change
+    expect(stateFor(u).recoveryKey).toBe(oldRecovery);
+    const renewed = rewrapVault(u, { ...prep(w2), recovery: { kind: 'code' } });
+    expect(oldRecovery.disposed).toBe(true);
+    const newRecovery = stateFor(u).recoveryKey!;
+    expect(newRecovery.disposed).toBe(false);
+    renewed.recoveryCode!.dispose();
+    rewrapVault(u, { ...prep(w2), recovery: 'remove' });
+    expect(newRecovery.disposed).toBe(true);
+    expect(stateFor(u).recoveryKey).toBeUndefined();
+    u.lock();
+  });
+  it('an off-chain (Ledger) signer that randomizes is NONDETERMINISTIC_SIGNER, not INVALID_SIGNATURE', () => {
+    const p = prepareVault({ address: w.address, domain: DOMAIN, chain: 'mainnet' });
+    const bytes = keyMessageBytes({ address: w.address, domain: DOMAIN, chain: 'mainnet', salt: base64urlnopad.decode(p.salt) }, 'offchain-v1');
+    const a = w.signRandomized(bytes);
+    const b = w.signRandomized(bytes);
+    expectCode(() => createVault({ prepared: p, signatures: [a, b], signedAs: 'offchain-v1', authorization: fakeAuthorization(w.address) }), 'NONDETERMINISTIC_SIGNER');
+    const peppered = createVault({ prepared: p, signatures: [a, a], signedAs: 'offchain-v1', pepper: PEPPER, authorization: fakeAuthorization(w.address) });
+    expect(peppered.vault.kdm).toMatchObject({ signedAs: 'offchain-v1', peppered: true });
+    const e = expectCode(() => rewrapVault(peppered.unlocked, { ...prep(), pepper: PEPPER }), 'INVALID_SIGNATURE');
+    expect(e.details).toEqual({ reason: 'kdm-signature' });
+    peppered.unlocked.lock();
+  });
+});
