@@ -217,6 +217,13 @@ describe('v2 schema: program rules', () => {
     refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'Jup ' + 'A'.repeat(20) })] }), 'programs[0].name', lookalike);
     expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'Jup ' + 'A'.repeat(19) + ' v6' })] })).programs[0]).toMatchObject({ name: 'Jup AAAAAAAAAAAAAAAAAAA v6' });
     expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'a.b' })] })).programs).toHaveLength(1);
+    // Only whole words count: base58 runs next to other characters are not an address.
+    for (const name of ['x.' + 'A'.repeat(20), 'A'.repeat(20) + '.x', '0' + 'A'.repeat(25)])
+      expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name })] })).programs).toHaveLength(1);
+    // Non-strings are refused even when their String() would pass.
+    refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { idlSha256: [IDL] })] }), 'programs[0].idlSha256', 'expected 64 lower-case hex digits (SHA-256 of the IDL file)');
+    refuses(base({ programs: [{ program: CB, native: ['compute-budget'], instructions: ['SetComputeUnitLimit'] }] }), 'programs[0].native', 'expected one of system, spl-token, spl-token-2022, associated-token, compute-budget');
+    refuses(withAccount({ is: 'agent' }), `${RULE}.accounts[0].account`, 'expected an IDL account name [A-Za-z_][A-Za-z0-9_]{0,63}');
     for (const idl of ['AB'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33), 7])
       refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { idlSha256: idl })] }), 'programs[0].idlSha256', 'expected 64 lower-case hex digits (SHA-256 of the IDL file)');
     refuses(base({ programs: [anchor({})] }), 'programs[0].instructions', 'expected 1..64 instructions');
