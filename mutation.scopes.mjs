@@ -23,6 +23,11 @@ export const scopes = {
     tests: ['test/messages/_mutation-suite.ts'],
   },
   execution: {
+    // Every test that exercises the signer and the policy (test/execution/*.test.ts includes the
+    // mutation-*.test.ts files written for this scope). On a loaded machine, run it per file
+    // (`--mutate <file>`, incremental) with only the light mutation-policy-*.test.ts files for the
+    // policy, and mutation-signer + signer + security/v2-review for signer.ts: they import little
+    // and kill almost every mutant on their own.
     mutate: ['src/execution/signer.ts', 'src/execution/policy/**/*.ts', '!src/execution/policy/index.ts'],
     tests: [
       'test/execution/*.test.ts',

@@ -13,5 +13,7 @@ export default defineConfig({
     provide: { cryptoBackend: 'node' },
     setupFiles: ['test/setup/mutation.ts'],
     testTimeout: 60_000,
+    // MUTATION_ISOLATE=0: test files share one module graph across mutant runs (much faster).
+    isolate: process.env.MUTATION_ISOLATE !== '0',
   },
 });

@@ -275,6 +275,20 @@ describe('evaluateOrder v2: swaps', () => {
   });
 });
 
+describe('evaluateOrder v2: pairs are directed and matched on both mints', () => {
+  it('an order must match one listed pair exactly (input and output), among several', () => {
+    const USDT = 'Es9vMFrzaCERmJfrF4H2FYD3KNfqA2ZrBh5Yk1LvNs1T';
+    const p = v2({ spot: { pairs: [{ inputMint: WSOL, outputMint: USDC }, { inputMint: USDT, outputMint: WSOL }], maxInput: { [WSOL]: '1000', [USDT]: '1000' }, maxSlippageBps: 30 } });
+    expect(why(p, swap, undefined)).toEqual([]);
+    expect(why(p, { ...swap, inputMint: USDT, outputMint: WSOL }, undefined)).toEqual([]);
+    // Same input, another output; same output, another input; the two pairs crossed.
+    expect(why(p, { ...swap, outputMint: DEST }, undefined)).toEqual(['spot.pairs: this pair is not allowed']);
+    expect(why(p, { ...swap, inputMint: USDT }, undefined)).toEqual(['spot.pairs: this pair is not allowed']);
+    expect(why(p, { ...swap, inputMint: USDT, outputMint: USDC }, undefined)).toEqual(['spot.pairs: this pair is not allowed']);
+    expect(why(p, { ...swap, inputMint: WSOL, outputMint: WSOL }, undefined)).toEqual(['spot.pairs: this pair is not allowed']);
+  });
+});
+
 describe('evaluateOrder v2: transfers', () => {
   it('needs transfers, a listed mint, an amount at most its cap, a listed destination or the agent', () => {
     expect(why(v2({ transfers: undefined }), transfer, undefined)).toEqual(['transfers: the policy allows no transfers']);
@@ -313,6 +327,13 @@ describe('evaluateOrder v2: perps', () => {
     expect(why(v2(), { ...perp, side: 'long' }, pstate)).toEqual(["order: order.side must be 'buy' or 'sell'"]);
     expect(why(v2(), { ...perp, reduceOnly: 'yes' }, pstate)).toEqual(['order: order.reduceOnly: expected a boolean']);
     expect(why(v2(), { ...perp, reduceOnly: false }, pstate)).toEqual([]);
+    expect(why(v2(), { ...perp, side: 'sell' }, pstate)).toEqual([]);
+    expect(why(v2(), { ...perp, side: undefined }, pstate)).toEqual(["order: order.side must be 'buy' or 'sell'"]);
+    expect(why(v2(), { ...perp, notional: 100 }, pstate)).toEqual(['perps.maxPositionNotional: order notional is missing or not a decimal string']);
+    expect(why(v2(), { ...perp, notional: undefined }, { positionNotional: '0', dailyLoss: '0' })).toEqual([
+      'state: state.markPrice is missing or not a decimal string',
+      'perps.maxPositionNotional: order notional is missing or not a decimal string',
+    ]);
     expect(why(v2(), { ...perp, baseAmount: '1e9' }, pstate)).toEqual([
       'order: order.baseAmount: expected a canonical u64 string',
       'order.baseAmount: order.baseAmount is required for v2 perps orders',

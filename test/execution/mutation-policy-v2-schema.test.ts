@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalPolicyJson, normalizePolicy } from '../../src/execution/policy/index.js';
 import { MAX_POLICY_V2 } from '../../src/execution/policy/v2.js';
+import type { ExecutionPolicyV2Input } from '../../src/execution/policy/types.js';
 import { expectCode } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
 
@@ -43,7 +44,7 @@ function refuses(policy: P, field: string, why: string): void {
   expect(e.details?.['field']).toBe(`policy.${field}`);
   expect(e.message).toBe(`policy.${field}: ${why}`);
 }
-const ok = (policy: P) => normalizePolicy(policy as never);
+const ok = (policy: P) => normalizePolicy(policy as unknown as ExecutionPolicyV2Input);
 
 describe('v2 schema: addresses, arrays, bps', () => {
   it('an address must be a string that decodes to 32 bytes', () => {
@@ -216,11 +217,18 @@ describe('v2 schema: program rules', () => {
     refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'Jup ' + 'A'.repeat(20) })] }), 'programs[0].name', lookalike);
     expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'Jup ' + 'A'.repeat(19) + ' v6' })] })).programs[0]).toMatchObject({ name: 'Jup AAAAAAAAAAAAAAAAAAA v6' });
     expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name: 'a.b' })] })).programs).toHaveLength(1);
+    // Only whole words count: base58 runs next to other characters are not an address.
+    for (const name of ['x.' + 'A'.repeat(20), 'A'.repeat(20) + '.x', '0' + 'A'.repeat(25)])
+      expect(ok(base({ programs: [anchor({ route: { for: ['swap'] } }, { name })] })).programs).toHaveLength(1);
+    // Non-strings are refused even when their String() would pass.
+    refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { idlSha256: [IDL] })] }), 'programs[0].idlSha256', 'expected 64 lower-case hex digits (SHA-256 of the IDL file)');
+    refuses(base({ programs: [{ program: CB, native: ['compute-budget'], instructions: ['SetComputeUnitLimit'] }] }), 'programs[0].native', 'expected one of system, spl-token, spl-token-2022, associated-token, compute-budget');
+    refuses(withAccount({ is: 'agent' }), `${RULE}.accounts[0].account`, 'expected an IDL account name [A-Za-z_][A-Za-z0-9_]{0,63}');
     for (const idl of ['AB'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33), 7])
       refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { idlSha256: idl })] }), 'programs[0].idlSha256', 'expected 64 lower-case hex digits (SHA-256 of the IDL file)');
     refuses(base({ programs: [anchor({})] }), 'programs[0].instructions', 'expected 1..64 instructions');
     const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`ix${i}`, { for: ['swap'] }]));
-    expect(Object.keys((ok(base({ programs: [anchor(many(64))] })).programs[0] as { instructions: object }).instructions)).toHaveLength(64);
+    expect(Object.keys((ok(base({ programs: [anchor(many(64))] })).programs[0] as unknown as { instructions: object }).instructions)).toHaveLength(64);
     refuses(base({ programs: [anchor(many(65))] }), 'programs[0].instructions', 'expected 1..64 instructions');
     refuses(base({ programs: [anchor({ '1route': { for: ['swap'] } })] }), 'programs[0].instructions.1route', 'expected an IDL instruction name [A-Za-z_][A-Za-z0-9_]{0,63}');
     refuses(base({ programs: [anchor({ route: { for: ['swap'] } }, { extra: 1 })] }), 'programs[0].extra', 'unknown field (refused: it would not be enforced)');
@@ -236,7 +244,7 @@ describe('v2 schema: program rules', () => {
     expect(p.programs.map((r) => r.program)).toEqual([CB, JUP, TOKEN]);
     expect(Object.isFrozen(p.programs)).toBe(true);
     expect(Object.isFrozen(p.programs[0])).toBe(true);
-    expect(Object.isFrozen((p.programs[0] as { instructions: object }).instructions)).toBe(true);
+    expect(Object.isFrozen((p.programs[0] as unknown as { instructions: object }).instructions)).toBe(true);
   });
 });
 
@@ -248,7 +256,7 @@ describe('v2 schema: instruction rules', () => {
     refuses(withRule({ for: Array(21).fill('swap') }), `${RULE}.for`, 'at most 20 entries');
     refuses(withRule({ for: ['swap'], x: 1 }), `${RULE}.x`, 'unknown field (refused: it would not be enforced)');
     refuses(withRule('swap'), RULE, 'expected an object, got string');
-    const r = (ok(withRule({ for: ['transfer', 'any', 'swap', 'any'] })).programs[0] as { instructions: Record<string, unknown> }).instructions['route'];
+    const r = (ok(withRule({ for: ['transfer', 'any', 'swap', 'any'] })).programs[0] as unknown as { instructions: Record<string, unknown> }).instructions['route'];
     expect(r).toEqual({ for: ['any', 'swap', 'transfer'], args: [], accounts: [] });
     expect(Object.isFrozen(r)).toBe(true);
   });
@@ -261,7 +269,7 @@ describe('v2 schema: instruction rules', () => {
     expect(ok(withRule({ for: ['swap'], accounts: Array.from({ length: 32 }, (_, i) => acc(i)) })).programs).toHaveLength(1);
     refuses(withRule({ for: ['swap'], accounts: Array.from({ length: 33 }, (_, i) => acc(i)) }), `${RULE}.accounts`, 'at most 32 entries');
     refuses(withRule({ for: ['swap'], args: {} }), `${RULE}.args`, 'expected an array');
-    const r = (ok(withRule({ for: ['swap'], args: [arg(2), arg(1), arg(2)], accounts: [acc(2), acc(1), acc(1)] })).programs[0] as {
+    const r = (ok(withRule({ for: ['swap'], args: [arg(2), arg(1), arg(2)], accounts: [acc(2), acc(1), acc(1)] })).programs[0] as unknown as {
       instructions: Record<string, { args: unknown[]; accounts: unknown[] }>;
     }).instructions['route']!;
     expect(r.args).toEqual([arg(1), arg(2)]);
@@ -300,6 +308,9 @@ describe('v2 schema: instruction rules', () => {
       refuses(withArg({ path: 'a', eq }), `${RULE}.args[0].eq`, rv);
     refuses(withArg({ path: 'a', eq: 1 }), `${RULE}.args[0].eq`, 'write integers as canonical decimal strings, never as JSON numbers');
     refuses(withArg({ path: 'a', eq: '-0' }), `${RULE}.args[0].eq`, "write zero as '0'");
+    // Only strings are matched against the patterns: undefined or a bigint never passes as its spelling.
+    refuses(withArg({ path: 'a', oneOf: ['1', undefined] }), `${RULE}.args[0].oneOf[1]`, rv);
+    refuses(withArg({ path: 'a', eq: 5n }), `${RULE}.args[0].eq`, rv);
     refuses(withArg({ path: 'a', oneOf: ['1', 2] }), `${RULE}.args[0].oneOf[1]`, 'write integers as canonical decimal strings, never as JSON numbers');
   });
 
@@ -309,7 +320,7 @@ describe('v2 schema: instruction rules', () => {
     const vals = Array.from({ length: 65 }, (_, i) => String(i));
     expect(ok(withArg({ path: 'a', oneOf: vals.slice(1) })).programs).toHaveLength(1);
     refuses(withArg({ path: 'a', oneOf: vals }), `${RULE}.args[0].oneOf`, 'at most 64 entries');
-    const r = (ok(withArg({ path: 'a', oneOf: ['10', null, '9', true, '10'] })).programs[0] as { instructions: Record<string, { args: { oneOf: unknown[] }[] }> })
+    const r = (ok(withArg({ path: 'a', oneOf: ['10', null, '9', true, '10'] })).programs[0] as unknown as { instructions: Record<string, { args: { oneOf: unknown[] }[] }> })
       .instructions['route']!.args[0]!;
     // Canonical JSON: "10" < "9" < null < true (by code unit: '"' 0x22, 'n' 0x6e, 't' 0x74).
     expect(r.oneOf).toEqual(['10', '9', null, true]);
@@ -321,10 +332,10 @@ describe('v2 schema: instruction rules', () => {
     for (const op of ['atMost', 'atLeast']) {
       for (const v of ['01', '-0', 'abc', true, null, 5, '1.5']) refuses(withArg({ path: 'a', [op]: v }), `${RULE}.args[0].${op}`, iw);
       for (const v of ['0', '-5', '1' + '0'.repeat(39)]) {
-        const r = (ok(withArg({ path: 'a', [op]: v })).programs[0] as { instructions: Record<string, { args: unknown[] }> }).instructions['route']!.args[0];
+        const r = (ok(withArg({ path: 'a', [op]: v })).programs[0] as unknown as { instructions: Record<string, { args: unknown[] }> }).instructions['route']!.args[0];
         expect(r).toEqual({ path: 'a', [op]: v });
       }
-      const ref = (ok(withArg({ path: 'a', [op]: { order: 'inputAmount' } })).programs[0] as { instructions: Record<string, { args: unknown[] }> }).instructions['route']!.args[0];
+      const ref = (ok(withArg({ path: 'a', [op]: { order: 'inputAmount' } })).programs[0] as unknown as { instructions: Record<string, { args: unknown[] }> }).instructions['route']!.args[0];
       expect(ref).toEqual({ path: 'a', [op]: { order: 'inputAmount' } });
     }
   });
@@ -341,13 +352,13 @@ describe('v2 schema: instruction rules', () => {
     refuses(withArg({ path: 'a', eq: { order: 'market', map: big(257) } }), `${ev}.map`, 'expected 1..256 entries');
     refuses(withArg({ path: 'a', eq: { order: 'side', map: { 'b uy': 'long' } } }), `${ev}.map.b uy`, 'keys must match [A-Za-z0-9][A-Za-z0-9._:/-]{0,63}');
     refuses(withArg({ path: 'a', eq: { order: 'side', map: { buy: 1 } } }), `${ev}.map.buy`, 'write integers as canonical decimal strings, never as JSON numbers');
-    const r = (ok(withArg({ path: 'a', eq: { order: 'side', map: { sell: 'Short', buy: 'Long' } } })).programs[0] as { instructions: Record<string, { args: { eq: { map: object } }[] }> })
+    const r = (ok(withArg({ path: 'a', eq: { order: 'side', map: { sell: 'Short', buy: 'Long' } } })).programs[0] as unknown as { instructions: Record<string, { args: { eq: { map: object } }[] }> })
       .instructions['route']!.args[0]!;
     expect(r).toEqual({ path: 'a', eq: { order: 'side', map: { buy: 'Long', sell: 'Short' } } });
     expect(Object.keys(r.eq.map)).toEqual(['buy', 'sell']);
     expect(Object.isFrozen(r.eq)).toBe(true);
     expect(Object.isFrozen(r.eq.map)).toBe(true);
-    const plain = (ok(withArg({ path: 'a', eq: { order: 'side' } })).programs[0] as { instructions: Record<string, { args: { eq: object }[] }> }).instructions['route']!.args[0]!;
+    const plain = (ok(withArg({ path: 'a', eq: { order: 'side' } })).programs[0] as unknown as { instructions: Record<string, { args: { eq: object }[] }> }).instructions['route']!.args[0]!;
     expect(plain.eq).toEqual({ order: 'side' });
     expect('map' in plain.eq).toBe(false);
     expect(Object.isFrozen(plain.eq)).toBe(true);
@@ -373,7 +384,7 @@ describe('v2 schema: instruction rules', () => {
     refuses(withAccount({ account: 'a', agentAta: { order: 'price' } }), `${af}.agentAta.order`, 'expected one of amount, baseAmount, destination, inputAmount, inputMint, leverage, market, mint, notional, outputMint, reduceOnly, side, slippageBps, type');
     refuses(withAccount({ account: 'a', agentAta: 'x' }), `${af}.agentAta`, 'expected an object, got string');
     const accounts = (acc: unknown) =>
-      (ok(withAccount(acc)).programs[0] as { instructions: Record<string, { accounts: { agentAta?: object; oneOf?: unknown[] }[] }> }).instructions['route']!.accounts[0]!;
+      (ok(withAccount(acc)).programs[0] as unknown as { instructions: Record<string, { accounts: { agentAta?: object; oneOf?: unknown[] }[] }> }).instructions['route']!.accounts[0]!;
     const m = accounts({ account: 'a', agentAta: { mint: USDC } });
     expect(m).toEqual({ account: 'a', agentAta: { mint: USDC } });
     expect(Object.isFrozen(m.agentAta)).toBe(true);

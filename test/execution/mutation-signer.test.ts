@@ -109,7 +109,8 @@ describe('scoped signer: refusals', () => {
     );
     // A wrong-typed message is not counted either.
     const one = createScopedSigner(secret(), agent, policy, { notAfter: Infinity, maxSignatures: 1 }).signer;
-    await expectCodeAsync(one.signTransactionMessage('x' as never), 'INVALID_INPUT');
+    expect((await expectCodeAsync(one.signTransactionMessage('x' as never), 'INVALID_INPUT')).details?.['field']).toBe('message');
+    expect((await expectCodeAsync(one.signMessage([1] as never), 'INVALID_INPUT')).details?.['field']).toBe('message');
     expect((await one.signTransactionMessage(simpleMessage(agent, DRIFT))).length).toBe(64);
   });
 });
@@ -170,7 +171,7 @@ describe('scoped signer: audit events', () => {
     const text = Uint8Array.of(104, 105);
     await signer.signMessage(text);
     await refusal(signer.signMessage(ok));
-    expect(events).toEqual([
+    expect(events).toStrictEqual([
       { grantId: 'g-1', bot: 'bot-9', agent, at: T0 + 1, allowed: true, messageHash: hex(ok) },
       { grantId: 'g-1', bot: 'bot-9', agent, at: T0 + 3, allowed: false, messageHash: hex(bad), reason: 'program-never-allowed', rule: 'allowedPrograms', instructionIndex: 0 },
       { grantId: 'g-1', bot: 'bot-9', agent, at: T0 + 5, allowed: true, messageHash: msgHash(text) },
@@ -240,7 +241,13 @@ describe('scoped signer: audit events', () => {
     const ev2: AuditEvent[] = [];
     const s2 = createScopedSigner(secret(), agent, p2, { notAfter: Infinity, maxSignatures: 1, clock: () => T0 }, { budgets: broken, audit: (e) => void ev2.push(e) });
     await expect(s2.signer.signMessage(Uint8Array.of(6))).rejects.toThrow(TypeError);
-    expect(ev2).toEqual([{ grantId: '', bot: '', agent, at: T0, allowed: false, messageHash: msgHash(Uint8Array.of(6)), reason: 'internal-error' }]);
+    expect(ev2).toStrictEqual([{ grantId: '', bot: '', agent, at: T0, allowed: false, messageHash: msgHash(Uint8Array.of(6)), reason: 'internal-error' }]);
+    // A library error of another code is an internal error too (only STORE_UNAVAILABLE is the store's).
+    const odd: BudgetStore = { spend: async () => { throw new AgentvaultError('INTEGRITY', 'odd'); } };
+    const ev3: AuditEvent[] = [];
+    const s3 = createScopedSigner(secret(), agent, p2, { notAfter: Infinity, maxSignatures: 1, clock: () => T0 }, { budgets: odd, audit: (e) => void ev3.push(e) });
+    await expectCodeAsync(s3.signer.signMessage(Uint8Array.of(7)), 'INTEGRITY');
+    expect(ev3).toStrictEqual([{ grantId: '', bot: '', agent, at: T0, allowed: false, messageHash: msgHash(Uint8Array.of(7)), reason: 'internal-error' }]);
   });
 
   it('v2 without signatures budgets: signMessage spends nothing and the event has no budgetAfter', async () => {
