@@ -4,7 +4,13 @@
  * every state and shares no code with src/). Mutation testing, issue 16 item 5.
  */
 import { describe, expect, it } from 'vitest';
-import { normalizePolicy, summarizePolicy } from '../../src/execution/policy/index.js';
+import * as typed from '../../src/execution/policy/index.js';
+import { asPolicy } from '../helpers/untyped.js';
+import type { NormalizedPolicy } from '../../src/execution/policy/index.js';
+// Mutated documents are untyped: declared as PolicyInput (run-time validation is what is tested).
+const normalizePolicy = (p: unknown): NormalizedPolicy => typed.normalizePolicy(asPolicy(p));
+const summarizePolicy = (p: unknown): string => typed.summarizePolicy(asPolicy(p));
+
 import { expectCode } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
 

@@ -5,7 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalPolicyJson, isNormalizedPolicy, normalizePolicy, parseDecimal, policyHash, summarizePolicy } from '../../src/execution/policy/index.js';
+import * as typed from '../../src/execution/policy/index.js';
+import { isNormalizedPolicy, parseDecimal } from '../../src/execution/policy/index.js';
+import { asPolicy } from '../helpers/untyped.js';
+import type { NormalizedPolicy, PolicyV1 } from '../../src/execution/policy/index.js';
+// Vectors and mutated documents are untyped JSON: declared as PolicyInput (run-time validation is what is tested).
+const normalizePolicy = (p: unknown): NormalizedPolicy => typed.normalizePolicy(asPolicy(p));
+const canonicalPolicyJson = (p: unknown): string => typed.canonicalPolicyJson(asPolicy(p));
+const policyHash = (p: unknown): string => typed.policyHash(asPolicy(p));
+const summarizePolicy = (p: unknown): string => typed.summarizePolicy(asPolicy(p));
+
 import { formatDecimal } from '../../src/execution/policy/_parse.js';
 import { expectCode } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
@@ -34,7 +43,8 @@ function refuses(policy: unknown, field: string, why: string): void {
   expect(e.details).toEqual({ field: `policy.${field}` });
   expect(e.message).toBe(`policy.${field}: ${why}`);
 }
-const ok = (p: P) => normalizePolicy(p as never);
+// These documents are all v1 (or refused), so the result is the v1 type.
+const ok = (p: P): PolicyV1 => normalizePolicy(p) as PolicyV1;
 function addr(i: number): string {
   const b = new Uint8Array(32).fill(5);
   b[0] = 0xa0;

@@ -4,7 +4,13 @@
  * pin what a second implementation must share (mutation testing, issue 16 item 5).
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalPolicyJson, normalizePolicy } from '../../src/execution/policy/index.js';
+import * as typed from '../../src/execution/policy/index.js';
+import { asPolicy } from '../helpers/untyped.js';
+import type { NormalizedPolicy } from '../../src/execution/policy/index.js';
+// Mutated documents are untyped: declared as PolicyInput (run-time validation is what is tested).
+const normalizePolicy = (p: unknown): NormalizedPolicy => typed.normalizePolicy(asPolicy(p));
+const canonicalPolicyJson = (p: unknown): string => typed.canonicalPolicyJson(asPolicy(p));
+
 import { MAX_POLICY_V2 } from '../../src/execution/policy/v2.js';
 import type { ExecutionPolicyV2Input } from '../../src/execution/policy/types.js';
 import { expectCode } from '../helpers/errors.js';
@@ -44,7 +50,7 @@ function refuses(policy: P, field: string, why: string): void {
   expect(e.details?.['field']).toBe(`policy.${field}`);
   expect(e.message).toBe(`policy.${field}: ${why}`);
 }
-const ok = (policy: P) => normalizePolicy(policy as unknown as ExecutionPolicyV2Input);
+const ok = (policy: P) => typed.normalizePolicy(policy as unknown as ExecutionPolicyV2Input);
 
 describe('v2 schema: addresses, arrays, bps', () => {
   it('an address must be a string that decodes to 32 bytes', () => {

@@ -7,6 +7,7 @@
  */
 import { base64urlnopad } from '@scure/base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { asVault } from '../helpers/untyped.js';
 import { _setRandomSourceForTests } from '../../src/_random.js';
 import { openRecord } from '../../src/records/record.js';
 import { SecretBytes } from '../../src/secret.js';
@@ -341,7 +342,7 @@ describe('unlockVault', () => {
     const { vault: moved } = rewrapVault(u, { prepared, signatures });
     u.lock();
     expect(vaultKeyMessage(moved)).toEqual({ text: prepared.keyMessage, signedAs: 'raw', address: w2.address });
-    expectCode(() => vaultKeyMessage({ ...plain.vault, format: 'x' }), 'INVALID_INPUT');
+    expectCode(() => vaultKeyMessage(asVault({ ...plain.vault, format: 'x' })), 'INVALID_INPUT');
   });
 });
 

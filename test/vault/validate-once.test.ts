@@ -8,13 +8,14 @@ import { createVault, parseVault, prepareVault, unlockVault, type VaultData } fr
 import { fakeAuthorization } from '../helpers/auth.js';
 import { expectCode } from '../helpers/errors.js';
 import { testWallet } from '../helpers/wallet.js';
+import { asVault } from '../helpers/untyped.js';
 
 const w = testWallet(7);
 const prepared = prepareVault({ address: w.address, domain: 'app.example.com', chain: 'mainnet' });
 const sig = w.sign(prepared.keyMessage);
 const created = createVault({ prepared, signatures: [sig, sig], authorization: fakeAuthorization(w.address) });
 created.unlocked.lock();
-const unlock = (vault: unknown) => unlockVault(vault, { authorization: fakeAuthorization(w.address), signature: sig });
+const unlock = (vault: unknown) => unlockVault(asVault(vault), { authorization: fakeAuthorization(w.address), signature: sig });
 
 describe('unlockVault: validate once', () => {
   it('unlocks the same vault object again and again, and a JSON copy of it', () => {
