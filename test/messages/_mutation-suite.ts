@@ -21,6 +21,7 @@ import './signature-canonical.test.js';
 import './vectors.test.js';
 import './interop.test.js';
 import './properties.test.js';
+import './combined-purpose.test.js';
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -39,7 +39,7 @@ const ee = (g: unknown, extra: { maxGrantWindowMs?: number } = {}) =>
 
 describe('constants (SPEC 7.4)', () => {
   it('limits and statements', () => {
-    expect(BUILTIN_PURPOSES).toEqual(['sign-in', 'unlock', 'enable-execution', 'reveal-mnemonic']);
+    expect(BUILTIN_PURPOSES).toEqual(['sign-in', 'unlock', 'enable-execution', 'reveal-mnemonic', 'unlock-and-enable-execution']);
     expect(MAX_APP_MESSAGE_LIFETIME_MS).toBe(HOUR);
     expect(DEFAULT_GRANT_WINDOW_MS).toBe(HOUR);
     expect(DEFAULT_MAX_GRANT_WINDOW_MS).toBe(7 * DAY);
@@ -107,14 +107,14 @@ describe('resolvePurpose: built-ins', () => {
     for (const p of ['login', 'Sign-in', 'app:', 'app:-x', 'app:X']) {
       const e = expectCode(() => resolvePurpose(p, { issuedAtMs: NOW }), 'INVALID_INPUT');
       expect(e.details).toEqual({ field: 'purpose' });
-      expect(e.message).toMatch(/expected one of sign-in, unlock, enable-execution, reveal-mnemonic or a registered 'app:' purpose/);
+      expect(e.message).toMatch(/expected one of sign-in, unlock, enable-execution, reveal-mnemonic, unlock-and-enable-execution or a registered 'app:' purpose/);
     }
   });
   it('grant parameters on any other purpose are INVALID_INPUT naming grant', () => {
     for (const p of ['sign-in', 'unlock', 'reveal-mnemonic', 'app:x']) {
       const e = expectCode(() => resolvePurpose(p, { issuedAtMs: NOW, grant: grant() }), 'INVALID_INPUT');
       expect(e.details).toEqual({ field: 'grant' });
-      expect(e.message).toMatch(/only the 'enable-execution' purpose/);
+      expect(e.message).toBe("grant: only 'enable-execution' and 'unlock-and-enable-execution' take grant parameters");
     }
   });
 });

@@ -14,7 +14,7 @@ import { _publicKeyCacheSize, nativeEd25519PublicKeyOf, nativeEd25519Verify } fr
 import type { NodeCryptoSubset } from '../../src/primitives/_backend.js';
 import { aesGcmDecrypt, aesGcmEncrypt } from '../../src/primitives/aead.js';
 import { createEd25519Signer, leaseEd25519Key, signEd25519, verifyEd25519Strict } from '../../src/primitives/ed25519.js';
-import { hkdfExpand, hkdfExtract, hkdfSha256 } from '../../src/primitives/hkdf.js';
+import { hkdfExpand, hkdfExtract, hkdfSha256, hkdfSha256Pair } from '../../src/primitives/hkdf.js';
 import { cat, hex, toHex } from '../helpers/bytes.js';
 import { expectCode } from '../helpers/errors.js';
 
@@ -80,6 +80,12 @@ const recording = {
       },
     };
     return w;
+  },
+  // The one-shot form (Node >= 20.12), which the library prefers where it exists.
+  hash: (alg: string, data: Uint8Array, enc: 'buffer') => {
+    const d = (realCrypto as unknown as { hash: (a: string, x: Uint8Array, e: 'buffer') => Buffer }).hash(alg, data, enc);
+    seen.hashes.push(d);
+    return d;
   },
   createCipheriv: (...a: Parameters<typeof realCrypto.createCipheriv>) => {
     seen.ciphers++;
@@ -176,6 +182,18 @@ describe('node path: hashes', () => {
     expect(plain(out)).toBe(true);
     expect(seen.pbkdf2).toHaveLength(1);
     expect(isZero(seen.pbkdf2[0]!)).toBe(true);
+  });
+
+  it('hkdfSha256Pair (a record key and its commitment, SPEC 4.3): the RFC 5869 bytes; the PRK node:crypto returned is zeroed, the two outputs are the caller\'s', () => {
+    const ikm = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const salt = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+    const [a, b] = hkdfSha256Pair(ikm, salt, utf8('one'), utf8('two'));
+    const prk = realCrypto.createHmac('sha256', salt).update(ikm).digest();
+    expect(toHex(a)).toBe(referenceExpand(prk, utf8('one'), 32));
+    expect(toHex(b)).toBe(referenceExpand(prk, utf8('two'), 32));
+    expect(seen.digests).toHaveLength(3); // PRK, then the two expansions
+    expect(isZero(seen.digests[0]!)).toBe(true);
+    expect(isZero(seen.digests[1]!) || isZero(seen.digests[2]!)).toBe(false);
   });
 
   it('SHA-256: the FIPS 180-4 "abc" vector as a plain Uint8Array, computed by node:crypto', () => {

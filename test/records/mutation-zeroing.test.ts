@@ -1,27 +1,24 @@
 /**
- * SPEC 3.3 / 4.3: the record layer zeroes its key material (the HKDF PRK, the per-record
- * encryption key, and on open the recomputed commitment) on success and on every failure after the
- * keys were derived. Observed through a pass-through mock of the HKDF primitives that keeps a
- * reference to every output it hands to the record layer.
+ * SPEC 3.3 / 4.3: the record layer zeroes its key material (the per-record encryption key, and on
+ * open the recomputed commitment) on success and on every failure after the keys were derived.
+ * Observed through a pass-through mock of `hkdfSha256Pair` (one PRK, two expansions; it zeroes the
+ * PRK itself, which test/primitives/hot-paths.test.ts checks) that keeps a reference to every
+ * output it hands to the record layer.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeAddress } from '../../src/primitives/address.js';
 import { openRecord, sealRecord } from '../../src/records/record.js';
 import { AgentvaultError } from '../../src/errors.js';
 
-const seen = vi.hoisted(() => ({ prks: [] as Uint8Array[], expanded: [] as Uint8Array[] }));
+const seen = vi.hoisted(() => ({ pairs: 0, expanded: [] as Uint8Array[] }));
 vi.mock('../../src/primitives/hkdf.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/primitives/hkdf.js')>();
   return {
     ...m,
-    hkdfExtract: (...a: Parameters<typeof m.hkdfExtract>) => {
-      const prk = m.hkdfExtract(...a);
-      seen.prks.push(prk);
-      return prk;
-    },
-    hkdfExpand: (...a: Parameters<typeof m.hkdfExpand>) => {
-      const out = m.hkdfExpand(...a);
-      seen.expanded.push(out);
+    hkdfSha256Pair: (...a: Parameters<typeof m.hkdfSha256Pair>) => {
+      const out = m.hkdfSha256Pair(...a);
+      seen.pairs++;
+      seen.expanded.push(...out);
       return out;
     },
   };
@@ -34,7 +31,7 @@ const isZero = (b: Uint8Array) => b.length === 32 && b.every((x) => x === 0);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 afterEach(() => {
-  seen.prks.length = 0;
+  seen.pairs = 0;
   seen.expanded.length = 0;
 });
 
@@ -49,11 +46,10 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('record key material is zeroed', () => {
-  it('sealRecord: the PRK and the encryption key are zero afterwards; the commitment went into the header', () => {
+  it('sealRecord: the encryption key is zero afterwards; the commitment went into the header', () => {
     const r = sealRecord(key, Uint8Array.of(1, 2, 3), { type: 'x', context: ctx });
-    expect(seen.prks).toHaveLength(1);
+    expect(seen.pairs).toBe(1);
     expect(seen.expanded).toHaveLength(2); // encryption key, then commitment (SPEC 4.3)
-    expect(isZero(seen.prks[0]!)).toBe(true);
     expect(isZero(seen.expanded[0]!)).toBe(true);
     const commitment = seen.expanded[1]!;
     expect(isZero(commitment)).toBe(false);
@@ -65,13 +61,13 @@ describe('record key material is zeroed', () => {
     ['success', key, ctx, 'ok'],
     ['another key (KEY_MISMATCH)', new Uint8Array(32).fill(5), ctx, 'KEY_MISMATCH'],
     ['another context (CONTEXT_MISMATCH after the tag check)', key, { address, id: '2' }, 'CONTEXT_MISMATCH'],
-  ] as const)('openRecord, %s: the PRK, the encryption key and the recomputed commitment are zero afterwards', (_n, k, c, want) => {
+  ] as const)('openRecord, %s: the encryption key and the recomputed commitment are zero afterwards', (_n, k, c, want) => {
     const r = sealRecord(key, Uint8Array.of(1, 2, 3), { type: 'x', context: ctx });
-    seen.prks.length = 0;
+    seen.pairs = 0;
     seen.expanded.length = 0;
     expect(codeOf(() => openRecord(k, r, { type: 'x', context: c }))).toBe(want);
-    expect(seen.prks).toHaveLength(1);
+    expect(seen.pairs).toBe(1);
     expect(seen.expanded).toHaveLength(2);
-    for (const b of [...seen.prks, ...seen.expanded]) expect(isZero(b)).toBe(true);
+    for (const b of seen.expanded) expect(isZero(b)).toBe(true);
   });
 });

@@ -24,5 +24,6 @@ await import('./mutation-recovery.test.js');
 await import('./unknown-options.test.js');
 await import('./canonical.test.js');
 await import('./vectors.test.js');
+await import('./validate-once.test.js');
 await import('./vault.test.js');
 await import('../security/vault.test.js');
