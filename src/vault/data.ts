@@ -98,7 +98,13 @@ function onlyKnown(o: Record<string, unknown>, path: string, known: readonly str
  * Validate a stored vault (for example after `JSON.parse`) and return it typed and frozen.
  * Unknown format or schema -> UNSUPPORTED_VERSION; anything else off -> INVALID_INPUT.
  */
+// Vaults this function returned: deep-frozen plain-data copies (no getters, no proxies, nothing
+// can change them), so the same object needs no second check (validate once, issue 18). Public
+// data only; a WeakSet, so nothing is kept alive.
+const parsed = new WeakSet<object>();
+
 export function parseVault(value: unknown): VaultData {
+  if (typeof value === 'object' && value !== null && parsed.has(value)) return value as VaultData;
   // Validate a plain-data copy and return that same copy: getters, proxies or later mutation of
   // the caller's object cannot change what was checked.
   let copy: unknown;
@@ -170,7 +176,9 @@ export function parseVault(value: unknown): VaultData {
   if (typeof v['mac'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(v['mac'] as string)) bad('mac', 'expected a base64url HMAC-SHA256');
   const known = new Set(['format', 'schema', 'owner', 'wallet', 'domain', 'chain', 'kdm', 'recovery', 'activeUmkVersion', 'umks', 'revision', 'mac']);
   onlyKnown(v, '', [...known]);
-  return deepFreeze(copy) as VaultData;
+  const data = deepFreeze(copy) as VaultData;
+  parsed.add(data);
+  return data;
 }
 
 function deepFreeze<T>(o: T): T {

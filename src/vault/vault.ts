@@ -303,17 +303,6 @@ export interface UnlockVaultOptions {
   readonly clock?: () => number;
 }
 
-// Vaults this module has already validated: `parseVault` returns a deep-frozen plain-data copy
-// (no getters, no proxies, nothing can change it), so the same object needs no second check
-// (validate once). Public data only; a WeakSet, so nothing is kept alive.
-const parsedVaults = new WeakSet<object>();
-function parsedOnce(vault: unknown): VaultData {
-  if (typeof vault === 'object' && vault !== null && parsedVaults.has(vault)) return vault as VaultData;
-  const data = parseVault(vault);
-  parsedVaults.add(data);
-  return data;
-}
-
 /**
  * Unlock (SPEC 6.2): a fresh verified `unlock` authorization AND the KDM signature. The KDM
  * signature alone never unlocks. Errors: AUTHORIZATION_REQUIRED, INVALID_SIGNATURE,
@@ -328,7 +317,7 @@ function parsedOnce(vault: unknown): VaultData {
  * const unlocked = unlockVault(vault, { authorization, signature: keyMessageSignature });
  */
 export function unlockVault(vault: VaultData, opts: UnlockVaultOptions): UnlockedVault {
-  const data = parsedOnce(vault);
+  const data = parseVault(vault);
   aoptions(opts, 'options', ['authorization', 'signature', 'pepper', 'ttlMs', 'clock']);
   unlockTtl(opts.ttlMs);
   const now = (opts.clock ?? Date.now)();
