@@ -220,9 +220,16 @@ export function checkSpends(spends: unknown): readonly CheckedSpend[] {
  * message spent against the same counters is recognised, on every backend alike (SPEC 9.8).
  */
 export function budgetRecordId(key: string, spends: readonly CheckedSpend[]): string {
-  // JSON of (counter, window, amount) triples: unambiguous whatever a counter name holds (names joined
-  // by a newline let one counter "a\nb" share a record with the two counters "a" and "b"), and the
-  // same key with other amounts is another spend, never a ride on the earlier one.
-  const digest = sha256(utf8(JSON.stringify(spends.map((s) => [s.counter, s.windowMs, s.amount.toString()]))));
+  const digest = sha256(utf8(budgetSpendsJson(spends)));
   return `${key}:${bytesToHex(digest).slice(0, 32)}`;
+}
+
+/**
+ * JSON of the (counter, window, amount) triples, what `budgetRecordId` hashes (the memory store
+ * uses it as is: a Map key needs no digest). Unambiguous whatever a counter name holds (names
+ * joined by a newline let one counter "a\nb" share a record with the two counters "a" and "b"),
+ * and the same key with other amounts is another spend, never a ride on the earlier one.
+ */
+export function budgetSpendsJson(spends: readonly CheckedSpend[]): string {
+  return JSON.stringify(spends.map((s) => [s.counter, s.windowMs, s.amount.toString()]));
 }

@@ -10,8 +10,8 @@
 import { fail } from '../errors.js';
 import { aobject } from '../_utils.js';
 import {
+  budgetSpendsJson,
   checkBudgetKey,
-  type CheckedSpend,
   checkHash,
   checkId,
   checkMeta,
@@ -478,19 +478,6 @@ export interface MemoryBudgetStoreOptions extends MemoryStoreOptions {
  * ], Date.now());
  * if (!r.ok) refuse(r.counter);
  */
-/**
- * The idempotency record id: the message hash and the JSON of the (counter, window, amount)
- * triples, as `budgetRecordId` of _checks.ts writes them before hashing (SPEC 9.8: the same key
- * with other amounts is another spend). The Redis and PostgreSQL stores hash it to a short key;
- * a Map key needs no digest (issue 18: the pure-JS SHA-256 was a third of a memory spend). The
- * key is lowercase hex (checkBudgetKey), so the first ':' ends it.
- */
-function recordId(key: string, spends: readonly CheckedSpend[]): string {
-  let json = '';
-  for (const s of spends) json += `${json === '' ? '' : ','}${JSON.stringify(s.counter)},${s.windowMs},"${s.amount}"`;
-  return `${key}:${json}`;
-}
-
 export class MemoryBudgetStore implements BudgetStore {
   readonly #counters = new ExpiringMap<{ expiresAt: number; entries: { at: number; amount: bigint }[] }>();
   readonly #records = new ExpiringMap<{ readonly expiresAt: number; readonly after: readonly bigint[] }>();
@@ -511,7 +498,9 @@ export class MemoryBudgetStore implements BudgetStore {
     checkBudgetKey(key);
     const s = checkSpends(spends);
     checkTime(now, 'now');
-    const id = recordId(key, s);
+    // The key and the spends' JSON (SPEC 9.8), undigested: the key is lowercase hex (checkBudgetKey),
+    // so the first ':' ends it.
+    const id = `${key}:${budgetSpendsJson(s)}`;
     // One synchronous turn from here to the end: atomic in one process.
     const prev = this.#records.map.get(id);
     if (prev !== undefined && prev.expiresAt > now) return { ok: true, after: prev.after };
