@@ -14,7 +14,7 @@ import { decodeBase64url as rawDecodeBase64url, encodeBase64url } from '../../sr
 import { hmacSha256, hmacSha512, pbkdf2HmacSha512, sha256 } from '../../src/primitives/_native-hash.js';
 import { decodeAddress, encodeAddress, isAddress } from '../../src/primitives/address.js';
 import { aesGcmDecrypt, aesGcmEncrypt } from '../../src/primitives/aead.js';
-import { hkdfExpand, hkdfExtract, hkdfSha256 } from '../../src/primitives/hkdf.js';
+import { hkdfExpand, hkdfExtract, hkdfSha256, hkdfSha256Pair } from '../../src/primitives/hkdf.js';
 import { assertStrongKey, KEY_HELP } from '../../src/primitives/keys.js';
 import { toHex } from '../helpers/bytes.js';
 
@@ -256,6 +256,24 @@ describe('argument checks name the argument', () => {
       expect(hkdfExpand(k, e0, 1)).toHaveLength(1);
       const p = pbkdf2HmacSha512(utf8('p'), utf8('s'), 1, 1024);
       expect(toHex(p)).toBe(realCrypto.pbkdf2Sync('p', 's', 1, 1024, 'sha512').toString('hex'));
+    }
+  });
+});
+
+describe('hkdfSha256Pair names its arguments (record key and commitment, SPEC 4.3)', () => {
+  const k = new Uint8Array(32);
+  it.each([
+    ['ikm', () => hkdfSha256Pair('x' as never, k, k, k), 'ikm: expected Uint8Array, got string', 'ikm'],
+    ['salt', () => hkdfSha256Pair(k, undefined as never, k, k), 'salt: expected Uint8Array, got undefined', 'salt'],
+    ['info1', () => hkdfSha256Pair(k, k, [1] as never, k), 'info: expected Uint8Array, got array', 'info'],
+    ['info2', () => hkdfSha256Pair(k, k, k, null as never), 'info: expected Uint8Array, got null', 'info'],
+  ])('a wrong %s: INVALID_INPUT naming it, on both backends', (_n, fn, message, field) => {
+    for (const b of ['node', 'noble'] as const) {
+      _setCryptoBackendForTests(b);
+      const e = refusal(fn);
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.message).toBe(message);
+      expect(e.details).toEqual({ field });
     }
   });
 });

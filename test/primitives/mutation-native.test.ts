@@ -448,4 +448,28 @@ describe('noble path: HKDF', () => {
       _setCryptoBackendForTests();
     }
   });
+  it('hkdfSha256Pair (noble extract + two expands): RFC 5869 A.1 and node:crypto hkdfSync bytes, two separate outputs; the PRK is zeroed', () => {
+    _setCryptoBackendForTests('noble');
+    try {
+      nobleSeen.extracted.length = 0;
+      const ikm = hex('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b');
+      const salt = hex('000102030405060708090a0b0c');
+      const info = hex('f0f1f2f3f4f5f6f7f8f9');
+      const pair = hkdfSha256Pair(ikm, salt, info, utf8('commitment'));
+      expect(Array.isArray(pair)).toBe(true);
+      expect(pair).toHaveLength(2);
+      const [a, b] = pair;
+      // RFC 5869 A.1: the first 32 bytes of its 42-byte OKM.
+      expect(toHex(a)).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf');
+      expect(toHex(b)).toBe(Buffer.from(realCrypto.hkdfSync('sha256', ikm, salt, utf8('commitment'), 32)).toString('hex'));
+      expect(plain(a) && plain(b)).toBe(true);
+      a.fill(0);
+      expect(isZero(b)).toBe(false);
+      expect(nobleSeen.extracted).toHaveLength(1);
+      expect(isZero(nobleSeen.extracted[0]!)).toBe(true);
+      expect(toHex(ikm) + toHex(salt) + toHex(info)).toBe('0b'.repeat(22) + '000102030405060708090a0b0c' + 'f0f1f2f3f4f5f6f7f8f9');
+    } finally {
+      _setCryptoBackendForTests();
+    }
+  });
 });
