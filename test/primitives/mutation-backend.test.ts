@@ -13,6 +13,7 @@ import { verifyEd25519Strict } from '../../src/primitives/ed25519.js';
 import { sha256 } from '../../src/primitives/_native-hash.js';
 import { hkdfSha256 } from '../../src/primitives/hkdf.js';
 import { expectCode } from '../helpers/errors.js';
+import { toHex } from '../helpers/bytes.js';
 
 type Mod = Record<string, unknown>;
 const original = process.getBuiltinModule;
@@ -287,5 +288,110 @@ describe('with the node backend, a wrong tag is refused by the backend in use', 
     const e = expectCode(() => aesGcmDecrypt(key, iv, flip(sealed, 4), new Uint8Array(0)), 'INTEGRITY');
     expect(e.message).toBe('decryption failed: the data was modified or the context differs');
     expect(calls).toBe(2);
+  });
+});
+
+// ---- the self-test (continued): more look-alikes, its fixed inputs, and the one-shot hash ----
+
+/** createHash / createHmac-style object whose digest() goes through `f`. */
+const digestThrough = (h: realCrypto.Hash, f: (d: Buffer) => Buffer) => {
+  const w = { update: (x: Uint8Array) => (h.update(x), w), digest: () => f(h.digest()) };
+  return w;
+};
+const oneShot = (realCrypto as unknown as { hash: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+
+const MORE_FAKES: [string, () => Mod][] = [
+  // The first 16 bytes of the right digest: only a length check tells it apart.
+  ['SHA-256 (createHash) returns the digest cut to 16 bytes', () => ({ ...realCrypto, createHash: (alg: string) => digestThrough(realCrypto.createHash(alg), (d) => d.subarray(0, 16)) })],
+  [
+    'AES-GCM seal and open agree with each other but both ignore the AAD',
+    () => ({
+      ...realCrypto,
+      createCipheriv: (...a: Parameters<typeof realCrypto.createCipheriv>) => {
+        const c = realCrypto.createCipheriv(...a) as realCrypto.CipherGCM;
+        return { setAAD: () => undefined, update: (x: Uint8Array) => c.update(x), final: () => c.final(), getAuthTag: () => c.getAuthTag() };
+      },
+      createDecipheriv: (...a: Parameters<typeof realCrypto.createDecipheriv>) => {
+        const d = realCrypto.createDecipheriv(...a) as realCrypto.DecipherGCM;
+        return { setAAD: () => undefined, setAuthTag: (t: Uint8Array) => d.setAuthTag(t), update: (x: Uint8Array) => d.update(x), final: () => d.final() };
+      },
+    }),
+  ],
+  ['the one-shot hash gives other bytes (createHash is right)', () => ({ ...realCrypto, hash: (alg: string, data: Uint8Array, enc: 'buffer') => flip(oneShot(alg, data, enc), 31) })],
+];
+
+describe('the node:crypto self-test refuses more look-alikes', () => {
+  it.each(MORE_FAKES)('%s: noble when automatic, refused when forced', (_n, make) => {
+    serve(make());
+    expect(cryptoBackend()).toBe('noble');
+    expect(nativeCrypto()).toBeUndefined();
+    expect(() => _setCryptoBackendForTests('node')).toThrow(/not available/);
+  });
+});
+
+describe('the self-test inputs and the one-shot SHA-256', () => {
+  const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-4 "abc"
+
+  it('the self-test asks for AES-256-GCM with a 16-byte tag on its fixed, non-trivial inputs', () => {
+    const calls: { what: string; alg: string; key: string; iv: string; opts: unknown }[] = [];
+    const plaintexts: string[] = [];
+    serve({
+      ...realCrypto,
+      createCipheriv: (alg: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }) => {
+        calls.push({ what: 'seal', alg, key: toHex(key), iv: toHex(iv), opts });
+        const c = realCrypto.createCipheriv(alg, key, iv, opts);
+        return { setAAD: (x: Uint8Array) => c.setAAD(x), update: (x: Uint8Array) => (plaintexts.push(toHex(x)), c.update(x)), final: () => c.final(), getAuthTag: () => c.getAuthTag() };
+      },
+      createDecipheriv: (alg: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }) => {
+        calls.push({ what: 'open', alg, key: toHex(key), iv: toHex(iv), opts });
+        return realCrypto.createDecipheriv(alg, key, iv, opts);
+      },
+    });
+    expect(cryptoBackend()).toBe('node');
+    const key = '0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20';
+    const iv = 'a0a1a2a3a4a5a6a7a8a9aaab';
+    expect(calls).toEqual([
+      { what: 'seal', alg: 'aes-256-gcm', key, iv, opts: { authTagLength: 16 } },
+      { what: 'open', alg: 'aes-256-gcm', key, iv, opts: { authTagLength: 16 } },
+    ]);
+    expect(plaintexts).toEqual([toHex(Uint8Array.from({ length: 37 }, (_, i) => 7 * i))]);
+  });
+
+  it('a node:crypto without the one-shot hash (Node < 20.12) passes the self-test; sha256 then uses createHash', () => {
+    let created = 0;
+    serve({
+      ...realCrypto,
+      hash: undefined,
+      createHash: (alg: string) => {
+        created++;
+        return realCrypto.createHash(alg);
+      },
+    });
+    expect(cryptoBackend()).toBe('node');
+    created = 0;
+    expect(toHex(sha256(new TextEncoder().encode('abc')))).toBe(ABC_SHA256);
+    expect(created).toBe(1);
+  });
+
+  it('where node:crypto has the one-shot hash, sha256 makes that one call and no Hash object', () => {
+    let created = 0;
+    let oneShots = 0;
+    serve({
+      ...realCrypto,
+      hash: (alg: string, data: Uint8Array, enc: 'buffer') => {
+        oneShots++;
+        return oneShot(alg, data, enc);
+      },
+      createHash: (alg: string) => {
+        created++;
+        return realCrypto.createHash(alg);
+      },
+    });
+    expect(cryptoBackend()).toBe('node');
+    created = oneShots = 0;
+    const out = sha256(new TextEncoder().encode('abc'));
+    expect(toHex(out)).toBe(ABC_SHA256);
+    expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+    expect([oneShots, created]).toEqual([1, 0]);
   });
 });
