@@ -103,6 +103,33 @@ describe('the byte rules (node path) = a naive bigint reference', () => {
   });
 });
 
+describe('the byte rules (node path): the "-0" patterns with every other top byte', () => {
+  it('ec ff..ff XX and 01 00..00 XX, sign bit clear and set, as A and as R, equal the naive reference', () => {
+    // Only y = 1 (01 00..00 80) and y = p - 1 (ec ff..ff ff) with the sign bit are "-0"; the same low
+    // bytes under another top byte are other y values (< p), decided by the curve, not by these rules.
+    const S = bigIntToLe(L - 1n);
+    const honestR = ed25519.getPublicKey(new Uint8Array(32).fill(2));
+    const A0 = ed25519.getPublicKey(new Uint8Array(32).fill(1));
+    let accepted = 0;
+    for (let top = 0; top < 256; top++)
+      for (const low of [0xec, 0x01]) {
+        const e = new Uint8Array(32).fill(low === 0xec ? 0xff : 0);
+        e[0] = low;
+        e[31] = top;
+        for (const [A, sig] of [
+          [e, cat(honestR, S)],
+          [A0, cat(e, S)],
+        ] as const) {
+          const want = reference(A, sig);
+          if (want) accepted++;
+          if (passesStrictEncodingRules(A, sig) !== want) expect.fail(`A=${toHex(A)} sig=${toHex(sig)}: want ${want}`);
+        }
+      }
+    // Refused, 4 of 512 per role: "-0" (ec..ff, 01..80) and the small-order y = p - 1, y = 1 (ec..7f, 01..00).
+    expect(accepted).toBe(2 * (2 * 256 - 4));
+  });
+});
+
 // ---- SIMD-0376 decisions, on both backends ----
 
 const seed = hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
