@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SKEW_MS, MAX_SKEW_MS, NONCE_LENGTH, decodeSignature, issueChallenge, nonceHash, verifySignedMessage } from '../../src/messages/challenge.js';
+import { DEFAULT_SKEW_MS, MAX_SKEW_MS, NONCE_LENGTH, decodeSignature, issueChallenge, nonceHash, verifySignedMessage, type ExpectedMessage } from '../../src/messages/challenge.js';
 import { encodeOffchainMessage } from '../../src/messages/offchain.js';
 import type { NonceStore } from '../../src/stores/types.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
+import { withFixedRandom } from '../helpers/random.js';
 import { AGENT, CHAIN, DOMAIN, NOW, URI, enc, expected, issue, newStore, other, wallet } from './_fixtures.js';
 
 const SEC = 1000;
@@ -404,5 +405,204 @@ describe('decodeSignature (SPEC 7.8)', () => {
     const notB64 = `${b64.slice(0, 86)}AA`;
     expect(expectCode(() => decodeSignature(notB64), 'INVALID_INPUT').details).toMatchObject({ field: 'signature' });
     expect(expectCode(() => decodeSignature(b64.slice(1)), 'INVALID_INPUT').details).toMatchObject({ field: 'signature' });
+  });
+});
+
+describe('mutation follow-ups of the complete run of dbab1f0 (challenge.ts survivors)', () => {
+  const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const verifyArgs = async (extra: Record<string, unknown>) => {
+    const { store, ch, signature } = await signed();
+    return { message: ch.message, signature, nonces: store, now: NOW, expected: expected(), ...extra } as never;
+  };
+
+  it('nonce (SPEC 7.5 step 3): bytes 248..255 are skipped, each byte < 248 gives BASE62[b mod 62], draws continue until 24', async () => {
+    // First draw: 20 bytes to skip (248..255, 248 first) and 12 usable; the second draw supplies the rest.
+    const skipped = Array.from({ length: 20 }, (_, i) => 248 + (i % 8));
+    const first = Uint8Array.from([...skipped, 0, 61, 62, 123, 124, 185, 186, 247, 246, 1, 63, 125]);
+    const second = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 5) % 256);
+    // Naive reference, written from the SPEC text.
+    let want = '';
+    for (const b of [...first, ...second]) if (b < 248 && want.length < 24) want += BASE62[b % 62];
+    expect(want.slice(0, 12)).toBe('A9A9A9A98BBB'); // 0 61 62 123 124 185 186 247 246 1 63 125, by hand
+    const r = recordingStore();
+    const ch = await withFixedRandom([first, second], () => issueChallenge({ ...base, nonces: r.store } as never));
+    expect(ch.nonce).toBe(want);
+    expect(ch.message).toContain(`\nNonce: ${want}\n`);
+    expect(r.issued[0]!.hash).toBe(createHash('sha256').update(`agentvault:siws-nonce:v1\n${wallet.address}\n${want}`).digest('hex'));
+  });
+
+  it('now = 0 (the epoch) is a valid clock for issuing and verifying', async () => {
+    const r = recordingStore();
+    const ch = await issueChallenge({ ...base, now: 0, nonces: r.store } as never);
+    expect(ch.issuedAt).toBe(0);
+    expect(ch.message).toContain('\nIssued At: 1970-01-01T00:00:00Z\nExpiration Time: 1970-01-01T00:10:00Z');
+    // A message issued at NOW, verified with the clock at 0: a time refusal, not an argument error.
+    const a = await signed();
+    await expectCodeAsync(verifySignedMessage({ message: a.ch.message, signature: a.signature, nonces: a.store, now: 0, expected: expected() }), 'MESSAGE_ISSUED_IN_FUTURE');
+  });
+
+  it('argument errors name the argument at the start of the message (SPEC 2)', async () => {
+    const msg = async (p: Promise<unknown>) => (await expectCodeAsync(p, 'INVALID_INPUT')).message;
+    expect(await msg(issueChallenge({ ...base, now: -1, nonces: newStore() } as never))).toMatch(/^now: expected ms since the epoch/);
+    expect(await msg(verifySignedMessage(await verifyArgs({ now: -1 })))).toMatch(/^now: expected ms since the epoch/);
+    expect(await msg(issueChallenge({ ...base, nonces: {} } as never))).toMatch(/^nonces: expected a NonceStore/);
+    expect(await msg(verifySignedMessage(await verifyArgs({ nonces: { issue: async () => {} } })))).toMatch(/^nonces: expected a NonceStore/);
+    expect(await msg(verifySignedMessage(await verifyArgs({ expected: { ...expected(), address: 5 } })))).toMatch(/^expected\.address: /);
+    expect(await msg(verifySignedMessage(await verifyArgs({ expected: { ...expected(), params: null } })))).toMatch(/^expected\.params: /);
+    expect(await msg(verifySignedMessage(await verifyArgs({ message: enc('x') })))).toMatch(/^message: expected a string/);
+    expect(await msg(verifySignedMessage(await verifyArgs({ message: undefined, signedBytes: 'x' })))).toMatch(/^signedBytes: expected Uint8Array/);
+    expect(await msg(verifySignedMessage(await verifyArgs({ message: undefined })))).toMatch(/exactly one of message .*signedBytes/);
+    const sig = expectCode(() => decodeSignature('1'.repeat(101)), 'INVALID_INPUT');
+    expect(sig.message).toMatch(/^signature: string too long/);
+    expect(sig.message).not.toContain('1111');
+  });
+
+  it('notBefore that is not a safe integer in range is refused by the [Issued At, Expiration Time) rule, named in the message', async () => {
+    for (const notBefore of [String(NOW + 2 * SEC), NOW + 0.5, NOW + 2 * SEC + 0.5, new Date(NOW + 2 * SEC)]) {
+      const r = recordingStore();
+      const e = await expectCodeAsync(issueChallenge({ ...base, notBefore, nonces: r.store } as never), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field: 'notBefore' });
+      expect(e.message).toBe('notBefore: must be whole seconds in [issued at, expiration time)');
+      expect(r.issued).toHaveLength(0);
+    }
+  });
+
+  it('a malformed domain or URI is MESSAGE_MALFORMED naming domain or uri', async () => {
+    for (const [extra, field] of [[{ domain: 'App.Example.com' }, 'domain'], [{ domain: 'https://app.example.com' }, 'domain'], [{ uri: 'not a uri' }, 'uri'], [{ uri: '/login' }, 'uri']] as const) {
+      const r = recordingStore();
+      const e = await expectCodeAsync(issueChallenge({ ...base, ...extra, nonces: r.store } as never), 'MESSAGE_MALFORMED');
+      expect(e.details).toEqual({ field });
+      expect(e.message.startsWith(`${field}: `)).toBe(true);
+      expect(r.issued).toHaveLength(0);
+    }
+  });
+
+  it('the http(s) rule applies to the URI scheme only: a later http(s) URI inside another URI neither helps nor hurts', async () => {
+    // An http: URI without an authority is refused even if the domain's URL appears later in it.
+    for (const uri of ['http:/evil.example/?next=https://app.example.com', 'https:https://app.example.com/', 'https:/x#http://app.example.com']) {
+      const e = await expectCodeAsync(issueChallenge({ ...base, uri, nonces: newStore() } as never), 'INVALID_INPUT');
+      expect(e.details, uri).toEqual({ field: 'uri' });
+    }
+    // Other schemes are free (SPEC 7.5 step 1), whatever http(s) text they carry.
+    for (const uri of ['urn:x:http://evil.example', 'myapp:callback?next=https:x', 'app:HTTPS://evil.example/'])
+      expect((await signed({ uri })).ch.message, uri).toContain(`\nURI: ${uri}\n`);
+  });
+
+  it('an Issued At or Expiration Time past year 9999 is INVALID_INPUT naming now or lifetimeMs, nothing stored', async () => {
+    const y10000 = Date.UTC(10000, 0, 1);
+    expect(y10000).toBe(253402300800000);
+    const r = recordingStore();
+    const e = await expectCodeAsync(issueChallenge({ ...base, now: y10000, nonces: r.store } as never), 'INVALID_INPUT');
+    expect(e.details).toEqual({ field: 'now' });
+    // Issued At 9999-12-31T23:55:00Z is fine; + 10 min (sign-in default) is past the range.
+    const late = y10000 - 5 * MIN;
+    const l = await expectCodeAsync(issueChallenge({ ...base, now: late, nonces: r.store } as never), 'INVALID_INPUT');
+    expect(l.details).toEqual({ field: 'lifetimeMs' });
+    expect(r.issued).toHaveLength(0);
+    const ok = await issueChallenge({ ...base, now: late, lifetimeMs: 5 * MIN - SEC, nonces: r.store } as never);
+    expect(ok.message).toContain('\nIssued At: 9999-12-31T23:55:00Z\nExpiration Time: 9999-12-31T23:59:59Z');
+  });
+
+  it('unknown keys of the options and of expected are named options.<key> / expected.<key>; a non-object expected is named expected', async () => {
+    const unknownOpt = await expectCodeAsync(verifySignedMessage(await verifyArgs({ statement: 'x' })), 'INVALID_INPUT');
+    expect(unknownOpt.details).toEqual({ field: 'options.statement', reason: 'unknown-option' });
+    const unknownExp = await expectCodeAsync(verifySignedMessage(await verifyArgs({ expected: { ...expected(), nonce: 'x' } })), 'INVALID_INPUT');
+    expect(unknownExp.details).toEqual({ field: 'expected.nonce', reason: 'unknown-option' });
+    for (const e of [5, null, 'x', []]) {
+      const err = await expectCodeAsync(verifySignedMessage(await verifyArgs({ expected: e })), 'INVALID_INPUT');
+      expect(err.details).toEqual({ field: 'expected' });
+    }
+    const notObj = await expectCodeAsync(verifySignedMessage(5 as never), 'INVALID_INPUT');
+    expect(notObj.details).toEqual({ field: 'options' });
+  });
+
+  it('stored state: resources with one non-string after strings, or an unknown version, are refused and say so', async () => {
+    const edit = (f: (s: Record<string, unknown>) => unknown) => (meta: string) => JSON.stringify(f(JSON.parse(meta) as Record<string, unknown>));
+    const run = async (alter: (meta: string) => string) => {
+      const { store, ch, signature } = await signed({}, alter);
+      return verifySignedMessage({ message: ch.message, signature, nonces: store, now: NOW, expected: expected() });
+    };
+    for (const resources of [['urn:agentvault:purpose:sign-in', 5], ['urn:agentvault:purpose:sign-in', null], ['urn:agentvault:purpose:sign-in', ['x:y']]]) {
+      const e = await expectCodeAsync(run(edit((s) => ({ ...s, resources }))), 'INVALID_INPUT');
+      expect(e.message).toBe('nonce store returned unreadable challenge state');
+      expect(e.details).toBeUndefined();
+    }
+    const v = await expectCodeAsync(run(edit((s) => ({ ...s, v: 2 }))), 'UNSUPPORTED_VERSION');
+    expect(v.message).toMatch(/unknown version/);
+  });
+
+  it('text size: exactly 1,182 characters pass the size check; 1,183 are refused as message: longer than 1182 bytes', async () => {
+    const ok = await expectCodeAsync(verifySignedMessage({ message: 'a'.repeat(1182), signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_MALFORMED');
+    expect(ok.details).toEqual({ field: 'domain' });
+    const e = await expectCodeAsync(verifySignedMessage({ message: 'a'.repeat(1183), signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_TOO_LONG');
+    expect(e.message).toBe('message: longer than 1182 bytes');
+    expect(e.details).toEqual({ max: 1182 });
+  });
+
+  it('raw signed bytes: 1,182 pass the size check, 1,183 are MESSAGE_TOO_LONG before UTF-8 decoding; envelopes over 1,232 named', async () => {
+    const ok = await expectCodeAsync(verifySignedMessage({ signedBytes: new Uint8Array(1182).fill(0x61), signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_MALFORMED');
+    expect(ok.details).toEqual({ field: 'domain' });
+    // 1,183 bytes that are not UTF-8 (0xc3 alone): the size is refused first.
+    const bad = new Uint8Array(1183).fill(0xc3);
+    const e = await expectCodeAsync(verifySignedMessage({ signedBytes: bad, signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_TOO_LONG');
+    expect(e.message).toBe('signedBytes: longer than 1182 bytes');
+    expect(e.details).toEqual({ max: 1182 });
+    const u = await expectCodeAsync(verifySignedMessage({ signedBytes: Uint8Array.of(0x61, 0xc3), signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_MALFORMED');
+    expect(u.message).toMatch(/^signedBytes: not valid UTF-8/);
+    const env = Uint8Array.from([...encodeOffchainMessage('a'.repeat(1182), wallet.address), 0x61]);
+    const t = await expectCodeAsync(verifySignedMessage({ signedBytes: env, signature: new Uint8Array(64), nonces: newStore(), now: NOW, expected: expected() }), 'MESSAGE_TOO_LONG');
+    expect(t.message).toBe('signedBytes: longer than 1232 bytes');
+  });
+
+  it("raw signed bytes verify with signedAs 'raw'; the same text in an envelope with 'offchain-v1'", async () => {
+    const a = await signed();
+    const raw = enc(a.ch.message);
+    const v = await verifySignedMessage({ signedBytes: raw, signature: wallet.sign(raw), nonces: a.store, now: NOW, expected: expected() });
+    expect(v.signedAs).toBe('raw');
+    expect(v.signedBytes).toEqual(raw);
+    const b = await signed();
+    const envBytes = encodeOffchainMessage(b.ch.message, wallet.address);
+    const w = await verifySignedMessage({ signedBytes: envBytes, signature: wallet.sign(envBytes), nonces: b.store, now: NOW, expected: expected() });
+    expect(w.signedAs).toBe('offchain-v1');
+  });
+
+  it('an envelope with two signers, the message address first, is OFFCHAIN_MALFORMED even when that wallet signed it', async () => {
+    const { store, ch, consumed } = await signed();
+    expect(wallet.publicKey[0]).toBeLessThan(0xff);
+    const domainBytes = Uint8Array.from('\xffsolana offchain', (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from([...domainBytes, 1, 2, ...wallet.publicKey, ...new Uint8Array(32).fill(0xff), ...enc(ch.message)]);
+    const e = await expectCodeAsync(verifySignedMessage({ signedBytes: bytes, signature: wallet.sign(bytes), nonces: store, now: NOW, expected: expected() }), 'OFFCHAIN_MALFORMED');
+    expect(e.message).toMatch(/signer list must be exactly/);
+    expect(consumed).toHaveLength(0);
+  });
+
+  it('each refusal of steps 7-9 names its rule in the message, and no message carries the nonce (SPEC 2, 7.9)', async () => {
+    const cases: [Record<string, unknown>, Partial<ExpectedMessage>, string, RegExp | string][] = [
+      [{ signature: other.sign('x') }, {}, 'INVALID_SIGNATURE', /^signature does not verify under the message address$/],
+      [{}, { domain: 'other.example' }, 'DOMAIN_MISMATCH', /domain is not the expected domain/],
+      [{}, { uri: `${URI}x` }, 'DOMAIN_MISMATCH', /URI is not the expected URI/],
+      [{}, { chain: 'devnet' }, 'CHAIN_MISMATCH', /chain is not the expected chain/],
+      [{}, { purpose: 'unlock' }, 'PURPOSE_MISMATCH', "message purpose is not 'unlock'"],
+      [{}, { address: other.address }, 'ADDRESS_MISMATCH', /signed by another wallet/],
+      [{}, { params: { a: 'b' } }, 'PURPOSE_MISMATCH', /purpose parameters are not the expected ones/],
+      [{ now: NOW - DEFAULT_SKEW_MS - 1 }, {}, 'MESSAGE_ISSUED_IN_FUTURE', /Issued At is in the future/],
+      [{ now: NOW + 10 * MIN + DEFAULT_SKEW_MS + 1 }, {}, 'MESSAGE_EXPIRED', /past its Expiration Time/],
+    ];
+    for (const [extra, exp, code, want] of cases) {
+      const { store, ch, signature, consumed } = await signed();
+      const e = await expectCodeAsync(verifySignedMessage({ message: ch.message, signature, nonces: store, now: NOW, expected: expected('sign-in', exp), ...extra } as never), code as never);
+      if (typeof want === 'string') expect(e.message).toBe(want);
+      else expect(e.message).toMatch(want);
+      expect(e.message).not.toContain(ch.nonce);
+      expect(consumed).toHaveLength(0);
+    }
+    const nb = await signed({ notBefore: NOW + 2 * MIN });
+    const n = await expectCodeAsync(verifySignedMessage({ message: nb.ch.message, signature: nb.signature, nonces: nb.store, now: NOW, expected: expected() }), 'MESSAGE_NOT_YET_VALID');
+    expect(n.message).toMatch(/before its Not Before time/);
+    const { store, ch, signature } = await signed();
+    await verifySignedMessage({ message: ch.message, signature, nonces: store, now: NOW, expected: expected() });
+    const again = await expectCodeAsync(verifySignedMessage({ message: ch.message, signature, nonces: store, now: NOW, expected: expected() }), 'NONCE_UNKNOWN');
+    expect(again.message).toMatch(/nonce was never issued, was already used, or has expired/);
+    expect(again.message).not.toContain(ch.nonce);
   });
 });
