@@ -285,3 +285,13 @@ describe('formatTimestamp', () => {
     }
   });
 });
+
+describe('follow-ups of the run of dbab1f0 (issue 16 item 5)', () => {
+  it("formatTimestamp without a field name names 'time'", () => {
+    for (const v of [0.5, 1500, 253402300800000, Number.NaN]) {
+      const e = expectCode(() => formatTimestamp(v), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field: 'time' });
+      expect(e.message).toBe('time: expected a whole second (ms since the epoch) in years 0000..9999');
+    }
+  });
+});

@@ -23,6 +23,7 @@ import {
   readSignedPurpose,
   resolvePurpose,
   statementEnableExecution,
+  statementUnlockAndEnableExecution,
   type GrantRequest,
 } from '../../src/messages/purposes.js';
 import { expectCode } from '../helpers/errors.js';
@@ -352,5 +353,172 @@ describe('readSignedPurpose: what a signed text says', () => {
     expect(readSignedPurpose([`${P}app:export`], 'Anything.')).toEqual({ purpose: 'app:export', params: {} });
     expect(readSignedPurpose([`${P}app:Export`], 'Anything.')).toBeUndefined();
     expect(readSignedPurpose([`${P}login`], 'Anything.')).toBeUndefined();
+  });
+});
+
+describe('follow-ups of the run of dbab1f0 (issue 16 item 5)', () => {
+  const P = 'urn:agentvault:purpose:';
+  // 10^16: a multiple of 1,000 above 2^53, so only the safe-integer rule refuses it.
+  const UNSAFE_WHOLE = 1e16;
+  // 9999-12-31T23:59:59Z, the last second the library writes (SPEC 7.2: years 0000..9999).
+  const LAST_SECOND = Date.UTC(9999, 11, 31, 23, 59, 59);
+  /** The same prefix in another namespace of the same length (`agentvault` -> `otherspace`). */
+  const foreign = (urn: string) => urn.replace('urn:agentvault:', 'urn:otherspace:');
+
+  it('lifetimes: a whole-second value above 2^53 is INVALID_INPUT, not LIFETIME_TOO_LONG', () => {
+    expect(UNSAFE_WHOLE % 1000).toBe(0);
+    expect(Number.isSafeInteger(UNSAFE_WHOLE)).toBe(false);
+    for (const over of [{ lifetimeMs: UNSAFE_WHOLE }, { lifetimeMs: MIN, maxLifetimeMs: UNSAFE_WHOLE }]) {
+      const field = 'maxLifetimeMs' in over ? 'maxLifetimeMs' : 'lifetimeMs';
+      const e = expectCode(() => definePurpose({ name: 'app:x', statement: 'Do it.', ...over }), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field });
+      expect(e.message).toBe(`${field}: expected a whole number of seconds in ms, at least 1000`);
+    }
+    const c = resolvePurpose('sign-in', { issuedAtMs: NOW });
+    expect(expectCode(() => checkLifetime(UNSAFE_WHOLE, c), 'INVALID_INPUT').details).toEqual({ field: 'lifetimeMs' });
+  });
+
+  it('definePurpose: the exact refusal texts, and a name that is not a string even if it reads as one', () => {
+    expect(expectCode(() => definePurpose(null as never), 'INVALID_INPUT').message).toBe('definePurpose: expected an object');
+    const nameText = "name: app purposes must match 'app:[a-z0-9][a-z0-9-]{0,47}'";
+    for (const name of [7, ['app:x'], { toString: () => 'app:x' }, 'app:X']) {
+      const e = expectCode(() => definePurpose({ name: name as never, statement: 'Do it.', lifetimeMs: MIN }), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field: 'name' });
+      expect(e.message).toBe(nameText);
+    }
+  });
+
+  it('resolvePurpose: a purpose that is not a string is refused as such, before grant parameters are looked at', () => {
+    for (const p of [1, null, ['sign-in'], ['app:x'], { toString: () => 'app:x' }]) {
+      for (const extra of [{}, { grant: grant() }]) {
+        const e = expectCode(() => resolvePurpose(p, { issuedAtMs: NOW, ...extra }), 'INVALID_INPUT');
+        expect(e.details).toEqual({ field: 'purpose' });
+        expect(e.message).toBe('purpose: expected a string');
+      }
+    }
+    const a = definePurpose({ name: 'app:a', statement: 'A it.', lifetimeMs: MIN });
+    const e = expectCode(() => resolvePurpose('app:a', { issuedAtMs: NOW, purposes: a as never }), 'INVALID_INPUT');
+    expect(e.message).toBe('purposes: expected an array of definePurpose() results');
+  });
+
+  it('grant: the exact refusal texts; a policy hash that is not a string even if it reads as 64 hex digits', () => {
+    for (const purpose of ['enable-execution', 'unlock-and-enable-execution'] as const) {
+      const rp = (over: Partial<GrantRequest>) => () => resolvePurpose(purpose, { issuedAtMs: NOW, grant: grant(over) });
+      expect(expectCode(rp({ bot: '-a' }), 'INVALID_INPUT').message).toBe('grant.bot: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}');
+      expect(expectCode(rp({ agent: 'x' }), 'INVALID_INPUT').message).toBe("grant.agent: required, the agent wallet's base58 address");
+      for (const policyHash of ['AB'.repeat(32), [POLICY_HASH], { toString: () => POLICY_HASH }]) {
+        const e = expectCode(rp({ policyHash: policyHash as never }), 'INVALID_INPUT');
+        expect(e.details).toEqual({ field: 'grant.policyHash' });
+        expect(e.message).toBe('grant.policyHash: must be 64 lower-case hex digits (SHA-256)');
+      }
+    }
+  });
+
+  it('grant.windowMs: not a whole number of seconds, a string, or above 2^53: INVALID_INPUT with its own text', () => {
+    for (const purpose of ['enable-execution', 'unlock-and-enable-execution'] as const) {
+      for (const w of [1500, 1000.5, '1000', '60000', UNSAFE_WHOLE, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const e = expectCode(() => resolvePurpose(purpose, { issuedAtMs: NOW, grant: grant({ windowMs: w as number }) }), 'INVALID_INPUT');
+        expect(e.details, String(w)).toEqual({ field: 'grant.windowMs' });
+        expect(e.message, String(w)).toBe('grant.windowMs: expected a whole number of seconds in ms, at least 1000');
+      }
+    }
+  });
+
+  it('grant.notBefore: a whole-second value above 2^53 or a string is refused as not whole seconds, not as out of range', () => {
+    for (const nb of [UNSAFE_WHOLE, -UNSAFE_WHOLE, String(NOW)]) {
+      const e = expectCode(() => ee(grant({ notBefore: nb as number })), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field: 'grant.notBefore' });
+      expect(e.message).toBe('grant.notBefore: expected whole seconds in ms since the epoch');
+    }
+  });
+
+  it('a grant window past year 9999 names the grant time that cannot be written', () => {
+    for (const purpose of ['enable-execution', 'unlock-and-enable-execution'] as const) {
+      // Window ending exactly at the last writable second: accepted.
+      const r = resolvePurpose(purpose, { issuedAtMs: LAST_SECOND - HOUR, grant: grant() });
+      expect(r.params).toMatchObject({ grantNotBefore: '9999-12-31T22:59:59Z', grantExpires: '9999-12-31T23:59:59Z' });
+      // Start at the last second, default 1 h window: the expiry is past 9999.
+      const exp = expectCode(() => resolvePurpose(purpose, { issuedAtMs: LAST_SECOND, grant: grant() }), 'INVALID_INPUT');
+      expect(exp.details).toEqual({ field: 'grant.windowMs' });
+      expect(exp.message).toBe('grant.windowMs: expected a whole second (ms since the epoch) in years 0000..9999');
+      // Start one second later (within one maximum window of Issued At): the start is past 9999.
+      const nb = expectCode(() => resolvePurpose(purpose, { issuedAtMs: LAST_SECOND, grant: grant({ notBefore: LAST_SECOND + SEC }) }), 'INVALID_INPUT');
+      expect(nb.details).toEqual({ field: 'grant.notBefore' });
+      expect(nb.message).toBe('grant.notBefore: expected a whole second (ms since the epoch) in years 0000..9999');
+    }
+  });
+
+  it('params without a policy summary have exactly the five grant keys (no policySummary key, not even undefined)', () => {
+    for (const purpose of ['enable-execution', 'unlock-and-enable-execution'] as const) {
+      const r = resolvePurpose(purpose, { issuedAtMs: NOW, grant: grant() });
+      expect(Object.keys(r.params)).toEqual(['bot', 'agent', 'policyHash', 'grantNotBefore', 'grantExpires']);
+      expect(Object.hasOwn(r.params, 'policySummary')).toBe(false);
+      const s = resolvePurpose(purpose, { issuedAtMs: NOW, grant: grant({ policySummary: 'Max 5 SOL.' }) });
+      expect(Object.keys(s.params)).toEqual(['bot', 'agent', 'policyHash', 'grantNotBefore', 'grantExpires', 'policySummary']);
+    }
+  });
+
+  const grantCases = [
+    { purpose: 'enable-execution', statement: statementEnableExecution },
+    { purpose: 'unlock-and-enable-execution', statement: statementUnlockAndEnableExecution },
+  ] as const;
+  const resOf = (purpose: (typeof grantCases)[number]['purpose'], nb = iso(NOW), exp = iso(NOW + HOUR)) => [
+    `${P}${purpose}`,
+    'urn:agentvault:bot:bot-1',
+    `urn:agentvault:agent:${AGENT}`,
+    `urn:agentvault:policy:sha256:${POLICY_HASH}`,
+    `urn:agentvault:grant-not-before:${nb}`,
+    `urn:agentvault:grant-expires:${exp}`,
+  ];
+
+  it('readSignedPurpose: grant times must be the canonical library form even when the statement repeats them', () => {
+    for (const { purpose, statement } of grantCases) {
+      // Control: canonical times with their statement are read.
+      expect(readSignedPurpose(resOf(purpose), statement('bot-1', iso(NOW), iso(NOW + HOUR)))).toMatchObject({ purpose });
+      const nbForms = ['2025-01-31T12:00:00.000Z', '2025-01-31T12:00:00.5Z', '2025-02-30T12:00:00Z', '2025-01-31T12:00:60Z', '2025-01-31 12:00:00Z'];
+      for (const nb of nbForms) {
+        expect(readSignedPurpose(resOf(purpose, nb), statement('bot-1', nb, iso(NOW + HOUR))), nb).toBeUndefined();
+      }
+      for (const exp of ['2025-01-31T13:00:00.000Z', '2025-01-31T13:00:00.9Z', '2025-02-29T13:00:00Z', '2025-01-31T24:00:00Z']) {
+        expect(readSignedPurpose(resOf(purpose, iso(NOW), exp), statement('bot-1', iso(NOW), exp)), exp).toBeUndefined();
+      }
+    }
+  });
+
+  it('readSignedPurpose: no statement names no purpose, for every purpose (nothing is thrown)', () => {
+    for (const { purpose } of grantCases) expect(readSignedPurpose(resOf(purpose), undefined)).toBeUndefined();
+    expect(readSignedPurpose([`${P}app:export`], undefined)).toBeUndefined();
+    expect(readSignedPurpose([`${P}reveal-mnemonic`, URN_ACK_REVEAL_MNEMONIC], undefined)).toBeUndefined();
+    expect(readSignedPurpose([`${P}unlock`], undefined)).toBeUndefined();
+  });
+
+  it('readSignedPurpose: a first resource of the purpose URN length that is not the purpose URN names no purpose', () => {
+    const lookAlikes = [foreign(P), 'https://evil.example/p/'];
+    for (const first of lookAlikes) {
+      expect(first.length).toBe(P.length);
+      expect(readSignedPurpose([`${first}sign-in`], STATEMENT_SIGN_IN), first).toBeUndefined();
+      expect(readSignedPurpose([`${first}app:export`], 'Anything.'), first).toBeUndefined();
+      expect(readSignedPurpose([`${first}reveal-mnemonic`, URN_ACK_REVEAL_MNEMONIC], STATEMENT_REVEAL_MNEMONIC), first).toBeUndefined();
+    }
+  });
+
+  it('readSignedPurpose: each grant URN must carry its own prefix exactly (another namespace of the same length is refused)', () => {
+    for (const { purpose, statement } of grantCases) {
+      const st = statement('bot-1', iso(NOW), iso(NOW + HOUR));
+      for (let i = 1; i <= 5; i++) {
+        const r = resOf(purpose);
+        r[i] = foreign(r[i]!);
+        expect(r[i]!.length).toBe(resOf(purpose)[i]!.length);
+        expect(readSignedPurpose(r, st), r[i]).toBeUndefined();
+      }
+    }
+  });
+
+  it('readSignedPurpose: a grant purpose with 0 to 4 of its five URNs names no purpose (nothing is thrown)', () => {
+    for (const { purpose, statement } of grantCases) {
+      const st = statement('bot-1', iso(NOW), iso(NOW + HOUR));
+      for (let n = 1; n <= 5; n++) expect(readSignedPurpose(resOf(purpose).slice(0, n), st), String(n)).toBeUndefined();
+      expect(readSignedPurpose(resOf(purpose), st)).toEqual({ purpose, params: resolvePurpose(purpose, { issuedAtMs: NOW, grant: grant() }).params });
+    }
   });
 });

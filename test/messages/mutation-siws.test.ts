@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentvaultError } from '../../src/errors.js';
 import { MAX_RESOURCES } from '../../src/messages/fields.js';
-import { buildSiwsMessage, parseSiwsMessage, type SiwsFields } from '../../src/messages/siws.js';
+import { assertSiwsFields, buildSiwsMessage, parseSiwsMessage, type SiwsFields } from '../../src/messages/siws.js';
 import { expectCode } from '../helpers/errors.js';
 import { DOMAIN, FULL_FIELDS, MIN_FIELDS, URI, enc, wallet } from './_fixtures.js';
 
@@ -237,5 +237,24 @@ describe('buildSiwsMessage: argument checks and limits', () => {
     );
     expect(e.details).toEqual({ max: 1182 });
     expect(e.message).toBe('message is 1183 bytes; the maximum is 1182');
+  });
+});
+
+describe('follow-ups of the run of dbab1f0 (issue 16 item 5)', () => {
+  it("fields that are not an object: INVALID_INPUT naming fields, with the text 'fields: expected an object'", () => {
+    for (const f of [null, undefined, 'x', 1, [MIN_FIELDS]]) {
+      for (const call of [() => assertSiwsFields(f), () => buildSiwsMessage(f as never)]) {
+        const e = expectCode(call, 'INVALID_INPUT');
+        expect(e.details).toEqual({ field: 'fields' });
+        expect(e.message).toBe('fields: expected an object');
+      }
+    }
+  });
+  it('a message that is neither a string nor bytes: INVALID_INPUT naming message', () => {
+    for (const [m, type] of [[42, 'number'], [null, 'null'], [undefined, 'undefined'], [[...enc(MIN_TEXT)], 'array']] as const) {
+      const e = expectCode(() => parseSiwsMessage(m as never), 'INVALID_INPUT');
+      expect(e.details).toEqual({ field: 'message' });
+      expect(e.message).toBe(`message: expected string, got ${type}`);
+    }
   });
 });
