@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { evaluateOrder, normalizePolicy } from '../../src/execution/policy/index.js';
+import { evaluateOrder, normalizePolicy, type ExecutionPolicyV2Input } from '../../src/execution/policy/index.js';
 import { createScopedSigner } from '../../src/execution/signer.js';
 import type { AuditEvent, BudgetSpend, BudgetStore } from '../../src/stores/types.js';
 import { expectCode, expectCodeAsync } from '../helpers/errors.js';
@@ -178,7 +178,7 @@ describe('normalizePolicy v2: a quoteNotional budget limit is a decimal string (
       'policy.budgets[1].limit',
       'policy.budgets[1].limit: write amounts as decimal strings (e.g. "2.5"), never as JSON numbers',
     ]);
-    expect(normalizePolicy(v2Input({ budgets: [budget('12.50')] }) as never).budgets).toStrictEqual([
+    expect(normalizePolicy(v2Input({ budgets: [budget('12.50')] }) as unknown as ExecutionPolicyV2Input).budgets).toStrictEqual([
       { scope: 'grant', windowSeconds: 3600, unit: 'quoteNotional', limit: '12.5' },
     ]);
   });
