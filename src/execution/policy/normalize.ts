@@ -46,7 +46,8 @@ const made = new WeakSet<object>();
 
 /** True when `value` was returned by `normalizePolicy` (not merely shaped like one). */
 export function isNormalizedPolicy(value: unknown): value is NormalizedPolicy {
-  return typeof value === 'object' && value !== null && made.has(value);
+  // WeakSet.prototype.has is false for every value that is not an object (ECMA-262: CanBeHeldWeakly).
+  return made.has(value as object);
 }
 
 // One generic signature rather than overloads: with overloads, the `any` of `JSON.parse` would pick

@@ -193,7 +193,7 @@ function templateV2(p: PolicyV2): Template {
       'native' in r
         ? r.instructions
         : Object.keys(r.instructions).map((n) => {
-            const caps = (r.instructions[n]!.args ?? []).flatMap((c) => ('atMost' in c && typeof c.atMost === 'string' ? [`${c.path} max ${c.atMost}`] : []));
+            const caps = r.instructions[n]!.args.flatMap((c) => ('atMost' in c && typeof c.atMost === 'string' ? [`${c.path} max ${c.atMost}`] : []));
             return caps.length === 0 ? n : `${n} (${caps.join(', ')})`;
           });
     const label = 'native' in r ? NATIVE_PROGRAM_LABELS[r.native] : `${r.name} ${addr(r.program)}`;
@@ -248,7 +248,7 @@ export function textLength(t: Template, k0: readonly number[]): (k: readonly num
     for (const item of l.items) out.push(out[out.length - 1]! + item.length);
     return out;
   });
-  const innerOf = new Set(t.programs?.inner.map((x) => x.i) ?? []);
+  const innerOf = new Set(t.programs?.inner.map((x) => x.i)); // new Set(undefined) is empty (v1)
   const simple = (i: number, ki: number) => listLength(t.lists[i]!, ki, (m) => prefix[i]![m]!);
   const programsLength = (k: readonly number[]): number => {
     const pr = t.programs;
