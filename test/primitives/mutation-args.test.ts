@@ -316,3 +316,29 @@ describe('noble path: AES-256-GCM and the hashes give the node:crypto bytes', ()
     expect(toHex(hkdfSha256(ikm, salt, info, 100))).toBe(Buffer.from(realCrypto.hkdfSync('sha256', ikm, salt, info, 100)).toString('hex'));
   });
 });
+
+describe('unused bits of every alphabet character (SPEC 3.7 rule B3)', () => {
+  // RFC 4648 tables, written here, not taken from the library: a character's value is its index.
+  const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const reason = (f: () => unknown): unknown => {
+    try {
+      f();
+      return 'accepted';
+    } catch (e) {
+      return e instanceof AgentvaultError ? e.details?.['reason'] : e;
+    }
+  };
+  it('base64: the last character of a 1-byte or 2-byte tail is refused exactly when its unused bits are not zero', () => {
+    for (const [v, c] of [...STD].entries()) {
+      expect(reason(() => decodeBase64(`A${c}==`, { field: 'k' })), `A${c}==`).toBe((v & 0x0f) === 0 ? 'accepted' : 'non-zero-unused-bits');
+      expect(reason(() => decodeBase64(`AA${c}=`, { field: 'k' })), `AA${c}=`).toBe((v & 0x03) === 0 ? 'accepted' : 'non-zero-unused-bits');
+    }
+  });
+  it('base64url: the same rule for its 64 characters', () => {
+    for (const [v, c] of [...URL].entries()) {
+      expect(reason(() => decodeBase64url(`A${c}`, { field: 'k' })), `A${c}`).toBe((v & 0x0f) === 0 ? 'accepted' : 'non-zero-unused-bits');
+      expect(reason(() => decodeBase64url(`AA${c}`, { field: 'k' })), `AA${c}`).toBe((v & 0x03) === 0 ? 'accepted' : 'non-zero-unused-bits');
+    }
+  });
+});
