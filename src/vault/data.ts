@@ -104,7 +104,8 @@ function onlyKnown(o: Record<string, unknown>, path: string, known: readonly str
 const parsed = new WeakSet<object>();
 
 export function parseVault(value: unknown): VaultData {
-  if (typeof value === 'object' && value !== null && parsed.has(value)) return value as VaultData;
+  // WeakSet.prototype.has is false for every value that is not an object (ECMA-262 CanBeHeldWeakly).
+  if (parsed.has(value as object)) return value as VaultData;
   // Validate a plain-data copy and return that same copy: getters, proxies or later mutation of
   // the caller's object cannot change what was checked.
   let copy: unknown;

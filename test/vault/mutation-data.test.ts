@@ -260,3 +260,18 @@ describe('parseVault: refusal details, exactly', () => {
     for (const m of [['A'.repeat(43)], { toString: 'A'.repeat(43) }]) refused(plain, (t) => (t.mac = m), 'vault.mac');
   });
 });
+
+describe('parseVault: validate once (issue 18)', () => {
+  it('returns a vault it returned before as the same object, and still copies every other object', () => {
+    const p = parseVault(json(plain));
+    expect(parseVault(p)).toBe(p);
+    // A structurally equal object it did not return is validated and copied again.
+    const twin = json(p);
+    const q = parseVault(twin);
+    expect(q).toEqual(p);
+    expect(q).not.toBe(twin);
+    expect(q).not.toBe(p);
+    // Values that are not objects are refused as before (the WeakSet holds none of them).
+    for (const v of [null, undefined, 'vault', 1, true]) expectCode(() => parseVault(v), 'INVALID_INPUT');
+  });
+});
