@@ -33,5 +33,8 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${scope.name}.json` },
   tempDirName,
+  // Another scope's temp directory (two scopes may run at once) holds sandboxes and a link to
+  // ../shared: never copy it into this sandbox.
+  ignorePatterns: ['/.stryker-tmp-*', '/reports'],
   cleanTempDir: true,
 };
