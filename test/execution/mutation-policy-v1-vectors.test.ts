@@ -18,31 +18,14 @@ const summarizePolicy = (p: unknown): string => typed.summarizePolicy(asPolicy(p
 import { formatDecimal } from '../../src/execution/policy/_parse.js';
 import { expectCode } from '../helpers/errors.js';
 import { base58Encode } from '../helpers/secrets.js';
+import { DRIFT, refuses, v1 } from './_policy-v1.js';
 import vectors from '../../vectors/policy.json' with { type: 'json' };
 import vectors2 from '../../vectors/policy-v2.json' with { type: 'json' };
 
 const nodeSha256 = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex');
-const DRIFT = 'dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH';
 const MEMO = 'MemoSq4gqABAXKb96qnH8TyKtxUdMphoXfcDMGP9tW5';
 
 type P = Record<string, unknown>;
-const v1 = (extra: P = {}): P => ({
-  enabled: true,
-  allowedMarkets: ['SOL-PERP'],
-  allowedOrderTypes: ['limit'],
-  maxLeverage: '3',
-  maxPositionNotional: '1000',
-  maxSlippageBps: 50,
-  dailyLossLimit: '100',
-  killSwitch: false,
-  allowedPrograms: [DRIFT],
-  ...extra,
-});
-function refuses(policy: unknown, field: string, why: string): void {
-  const e = expectCode(() => normalizePolicy(policy as never), 'POLICY_INVALID');
-  expect(e.details).toEqual({ field: `policy.${field}` });
-  expect(e.message).toBe(`policy.${field}: ${why}`);
-}
 // These documents are all v1 (or refused), so the result is the v1 type.
 const ok = (p: P): PolicyV1 => normalizePolicy(p) as PolicyV1;
 function addr(i: number): string {
